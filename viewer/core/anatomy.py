@@ -1,0 +1,111 @@
+"""Typed records of the anatomical model that the mechanics and the renderer share.
+
+Bodies are ``"pelvis"`` (hip bone and sacrum, fixed) and ``"femur"`` (moves with the pose).
+Every position is in millimetres in its body's frame (see PRODUCT.md: both frames have their
+origin at the hip joint centre and coincide at the neutral pose).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+BODIES: tuple[str, str] = ("pelvis", "femur")
+
+#: Which body each bone structure is fixed to.
+BONE_BODY: dict[str, str] = {"hip_bone": "pelvis", "sacrum": "pelvis", "femur": "femur"}
+
+
+@dataclass(frozen=True)
+class Landmark:
+    """A named point on (or, for joint centres, inside) a bone."""
+
+    name: str
+    bone: str
+    body: str
+    position_mm: np.ndarray
+    on_surface: bool = True
+
+
+@dataclass(frozen=True)
+class PathPoint:
+    """An attachment or via point of a muscle path, fixed to one body."""
+
+    name: str
+    body: str
+    position_mm: np.ndarray
+
+
+@dataclass(frozen=True)
+class WrapSurface:
+    """A smooth obstacle a path wraps around, fixed to one body.
+
+    ``kind`` is ``"sphere"`` (``centre_mm``, ``radius_mm``) or ``"cylinder"`` (an infinite
+    cylinder: ``centre_mm`` on its axis, unit ``axis``, ``radius_mm``).
+    """
+
+    name: str
+    kind: str
+    body: str
+    centre_mm: np.ndarray
+    radius_mm: float
+    axis: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class SweepShape:
+    """How a muscle or nerve surface is swept along its path (widths in mm along the path).
+
+    The cross-section is an ellipse of ``width`` by ``thickness``. Widths are given at the
+    origin, the belly (at fraction ``belly_at`` of the path length) and the insertion, and
+    blend smoothly in between; ``thickness_ratio`` scales width to thickness (1 = round,
+    small = flat). ``width_axis`` (pelvis frame) fixes the direction of the width.
+    """
+
+    origin_width_mm: float
+    belly_width_mm: float
+    insertion_width_mm: float
+    belly_at: float = 0.45
+    thickness_ratio: float = 0.7
+    width_axis: np.ndarray = field(default_factory=lambda: np.array([0.0, 1.0, 0.0]))
+    tendon_thickness_mm: float = 3.0
+
+
+@dataclass(frozen=True)
+class MuscleLine:
+    """One line of action: a whole muscle, one compartment of a muscle, or a nerve.
+
+    ``points`` run from origin to insertion; ``wraps[i]`` is the obstacle (or ``None``) of
+    the segment from ``points[i]`` to ``points[i + 1]``.
+    """
+
+    id: str
+    structure: str
+    kind: str
+    points: tuple[PathPoint, ...]
+    wraps: tuple[WrapSurface | None, ...]
+    shape: SweepShape
+    pcsa_cm2: float | None = None
+
+    @property
+    def is_muscle(self) -> bool:
+        return self.kind == "muscle"
+
+
+@dataclass
+class AnatomyModel:
+    """Everything the core needs: landmarks and lines of action (muscles and nerves)."""
+
+    landmarks: dict[str, Landmark]
+    lines: list[MuscleLine]
+
+    def line(self, line_id: str) -> MuscleLine:
+        for line in self.lines:
+            if line.id == line_id:
+                return line
+        raise KeyError(line_id)
+
+    @property
+    def muscle_lines(self) -> list[MuscleLine]:
+        return [line for line in self.lines if line.is_muscle]

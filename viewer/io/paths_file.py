@@ -1,0 +1,187 @@
+"""Reading muscle-path definitions (via points, wrap surfaces, sweep shapes) into core records.
+
+The same definitions are read by the mesh generator (to sweep the neutral-pose muscle meshes)
+and at load time from ``meshes/muscle_paths.json`` (to build the :class:`PathSet`). Every
+problem names the file and the field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from viewer.core.anatomy import BODIES, Landmark, MuscleLine, PathPoint, SweepShape, WrapSurface
+from viewer.core.errors import DataError
+
+WRAP_KINDS = ("sphere", "cylinder")
+LINE_KINDS = ("muscle", "nerve")
+
+
+def _vector(value: Any, file, field: str, *, unit: bool = False) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(f"expected three numbers, got {value!r}", file=file, field=field) from None
+    if arr.shape != (3,) or not np.all(np.isfinite(arr)):
+        raise DataError(f"expected three finite numbers, got {value!r}", file=file, field=field)
+    if unit:
+        norm = float(np.linalg.norm(arr))
+        if norm < 1e-9:
+            raise DataError("a direction must not be the zero vector", file=file, field=field)
+        arr = arr / norm
+    return arr
+
+
+def _positive(value: Any, file, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise DataError(f"expected a positive number, got {value!r}", file=file, field=field)
+    return float(value)
+
+
+def _require(mapping: dict, key: str, file, field: str):
+    if not isinstance(mapping, dict):
+        raise DataError(f"expected a mapping, got {type(mapping).__name__}", file=file, field=field)
+    if key not in mapping:
+        raise DataError("missing required field", file=file, field=f"{field}.{key}" if field else key)
+    return mapping[key]
+
+
+def _body(value: Any, file, field: str) -> str:
+    if value not in BODIES:
+        raise DataError(f"unknown body {value!r} (allowed: {', '.join(BODIES)})", file=file, field=field)
+    return value
+
+
+def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
+    """Wrap surfaces by name from the ``wraps`` mapping."""
+    wraps: dict[str, WrapSurface] = {}
+    if not isinstance(raw, dict):
+        raise DataError("expected a mapping of wrap surfaces", file=file, field="wraps")
+    for name, spec in raw.items():
+        f = f"wraps.{name}"
+        kind = _require(spec, "kind", file, f)
+        if kind not in WRAP_KINDS:
+            raise DataError(f"unknown wrap kind {kind!r} (allowed: {', '.join(WRAP_KINDS)})", file=file, field=f"{f}.kind")
+        axis = None
+        if kind == "cylinder":
+            axis = _vector(_require(spec, "axis", file, f), file, f"{f}.axis", unit=True)
+        wraps[name] = WrapSurface(
+            name=name,
+            kind=kind,
+            body=_body(_require(spec, "body", file, f), file, f"{f}.body"),
+            centre_mm=_vector(_require(spec, "centre", file, f), file, f"{f}.centre"),
+            radius_mm=_positive(_require(spec, "radius", file, f), file, f"{f}.radius"),
+            axis=axis,
+        )
+    return wraps
+
+
+def _parse_shape(raw: dict, file, field: str) -> SweepShape:
+    known = {"origin", "belly", "insertion", "belly_at", "thickness", "width_axis"}
+    if not isinstance(raw, dict):
+        raise DataError("expected a mapping", file=file, field=field)
+    extra = set(raw) - known
+    if extra:
+        raise DataError(f"unknown field {sorted(extra)[0]!r} (allowed: {', '.join(sorted(known))})", file=file, field=field)
+    belly_at = float(raw.get("belly_at", 0.45))
+    if not 0.0 < belly_at < 1.0:
+        raise DataError(f"belly_at {belly_at!r} is outside 0..1", file=file, field=f"{field}.belly_at")
+    thickness = float(raw.get("thickness", 0.7))
+    if not 0.05 <= thickness <= 1.5:
+        raise DataError(f"thickness {thickness!r} is outside 0.05..1.5", file=file, field=f"{field}.thickness")
+    return SweepShape(
+        origin_width_mm=_positive(_require(raw, "origin", file, field), file, f"{field}.origin"),
+        belly_width_mm=_positive(_require(raw, "belly", file, field), file, f"{field}.belly"),
+        insertion_width_mm=_positive(_require(raw, "insertion", file, field), file, f"{field}.insertion"),
+        belly_at=belly_at,
+        thickness_ratio=thickness,
+        width_axis=_vector(raw.get("width_axis", [0, 1, 0]), file, f"{field}.width_axis", unit=True),
+    )
+
+
+def parse_lines(
+    raw: dict,
+    landmarks: dict[str, Landmark],
+    file: str | Path,
+    pcsa_cm2: dict[str, float] | None = None,
+) -> list[MuscleLine]:
+    """Build the model's lines of action from a parsed path-definition document.
+
+    Parameters
+    ----------
+    raw : dict
+        The document: ``{"wraps": {...}, "lines": {...}}``.
+    landmarks : dict
+        Landmarks by name; ``landmark:`` points resolve against them.
+    file : path-like
+        Named in every error.
+    pcsa_cm2 : dict, optional
+        Physiological cross-sectional area per line id, attached to muscle lines.
+    """
+    if not isinstance(raw, dict):
+        raise DataError("expected a mapping with 'wraps' and 'lines'", file=file)
+    wraps = parse_wraps(raw.get("wraps", {}), file)
+    lines_raw = _require(raw, "lines", file, "")
+    if not isinstance(lines_raw, dict) or not lines_raw:
+        raise DataError("expected a non-empty mapping of lines", file=file, field="lines")
+    lines: list[MuscleLine] = []
+    for line_id, spec in lines_raw.items():
+        f = f"lines.{line_id}"
+        kind = spec.get("kind", "muscle") if isinstance(spec, dict) else None
+        if kind not in LINE_KINDS:
+            raise DataError(f"unknown kind {kind!r} (allowed: {', '.join(LINE_KINDS)})", file=file, field=f"{f}.kind")
+        points_raw = _require(spec, "points", file, f)
+        if not isinstance(points_raw, list) or len(points_raw) < 2:
+            raise DataError("a path needs at least an origin and an insertion", file=file, field=f"{f}.points")
+        points = []
+        for k, p in enumerate(points_raw):
+            pf = f"{f}.points[{k}]"
+            if isinstance(p, dict) and "landmark" in p:
+                name = p["landmark"]
+                if name not in landmarks:
+                    raise DataError(f"unknown landmark {name!r}", file=file, field=f"{pf}.landmark")
+                lm = landmarks[name]
+                points.append(PathPoint(name=name, body=lm.body, position_mm=np.asarray(lm.position_mm, float)))
+            else:
+                points.append(
+                    PathPoint(
+                        name=str(_require(p, "name", file, pf)),
+                        body=_body(_require(p, "body", file, pf), file, f"{pf}.body"),
+                        position_mm=_vector(_require(p, "position", file, pf), file, f"{pf}.position"),
+                    )
+                )
+        wrap_names = spec.get("wraps", [None] * (len(points) - 1))
+        if not isinstance(wrap_names, list) or len(wrap_names) != len(points) - 1:
+            raise DataError(
+                f"expected {len(points) - 1} entries (one per segment), got {wrap_names!r}", file=file, field=f"{f}.wraps"
+            )
+        seg_wraps = []
+        for k, name in enumerate(wrap_names):
+            if name is None:
+                seg_wraps.append(None)
+            elif name in wraps:
+                seg_wraps.append(wraps[name])
+            else:
+                raise DataError(
+                    f"unknown wrap surface {name!r} (defined: {', '.join(wraps) or 'none'})", file=file, field=f"{f}.wraps[{k}]"
+                )
+        structure = spec.get("structure", line_id)
+        pcsa = None
+        if kind == "muscle" and pcsa_cm2 is not None:
+            if line_id not in pcsa_cm2:
+                raise DataError(f"no cross-sectional area is known for {line_id!r}", file=file, field=f)
+            pcsa = float(pcsa_cm2[line_id])
+        lines.append(
+            MuscleLine(
+                id=line_id,
+                structure=structure,
+                kind=kind,
+                points=tuple(points),
+                wraps=tuple(seg_wraps),
+                shape=_parse_shape(_require(spec, "shape", file, f), file, f"{f}.shape"),
+                pcsa_cm2=pcsa,
+            )
+        )
+    return lines
