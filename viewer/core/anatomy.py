@@ -42,7 +42,9 @@ class WrapSurface:
     """A smooth obstacle a path wraps around, fixed to one body.
 
     ``kind`` is ``"sphere"`` (``centre_mm``, ``radius_mm``) or ``"cylinder"`` (an infinite
-    cylinder: ``centre_mm`` on its axis, unit ``axis``, ``radius_mm``).
+    cylinder: ``centre_mm`` on its axis, unit ``axis``, ``radius_mm``, and ``direction``: +1 or
+    -1 to make paths go round counter-clockwise or clockwise about the axis, 0 for the
+    shorter way).
     """
 
     name: str
@@ -51,6 +53,7 @@ class WrapSurface:
     centre_mm: np.ndarray
     radius_mm: float
     axis: np.ndarray | None = None
+    direction: int = 0
 
 
 @dataclass(frozen=True)

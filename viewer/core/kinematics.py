@@ -46,7 +46,7 @@ class RangeOfMotion:
     def describe(self, coordinate: str) -> str:
         """Range of one coordinate in words, e.g. ``"-20..120 deg (extension 20 to flexion 120)"``."""
         lo, hi = getattr(self, coordinate)
-        neg, pos = COORDINATE_WORDS[coordinate]
+        pos, neg = COORDINATE_WORDS[coordinate]
         return f"{lo:g}..{hi:g} deg ({neg} {abs(lo):g} to {pos} {hi:g})"
 
 

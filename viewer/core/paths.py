@@ -81,6 +81,7 @@ class PathSet:
         ).reshape(-1, 3)
         self._w_radius = np.array([w.radius_mm for w in wraps], dtype=float)
         self._w_femur = np.array([w.body == "femur" for w in wraps], dtype=bool)
+        self._w_direction = np.array([w.direction for w in wraps], dtype=float)
 
     # -- lookup -------------------------------------------------------------------------
     def index(self, line_id: str) -> int:
@@ -124,7 +125,8 @@ class PathSet:
             if self._cyl.size:
                 w = self._cyl_wrap
                 seg_len[:, self._cyl] = cylinder_wrap_length(
-                    a[:, self._cyl], b[:, self._cyl], centre[:, w], axis[:, w], self._w_radius[w]
+                    a[:, self._cyl], b[:, self._cyl], centre[:, w], axis[:, w], self._w_radius[w],
+                    self._w_direction[w],
                 )
         return seg_len @ self._incidence
 
@@ -159,7 +161,8 @@ class PathSet:
                     if wrap.kind == "sphere":
                         piece = sphere_wrap_polyline(a, b, centres[wi], wrap.radius_mm, samples_per_arc)
                     else:
-                        piece = cylinder_wrap_polyline(a, b, centres[wi], axes[wi], wrap.radius_mm, samples_per_arc)
+                        piece = cylinder_wrap_polyline(a, b, centres[wi], axes[wi], wrap.radius_mm, samples_per_arc,
+                                                       wrap.direction)
                 pieces.append(piece[1:])
             out.append(np.vstack(pieces))
         return out

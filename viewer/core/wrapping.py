@@ -17,7 +17,7 @@ def _norm(v: np.ndarray) -> np.ndarray:
     return np.sqrt(np.einsum("...i,...i->...", v, v))
 
 
-def _circle_wrap(p: np.ndarray, s: np.ndarray, radius: np.ndarray):
+def _circle_wrap(p: np.ndarray, s: np.ndarray, radius: np.ndarray, theta: np.ndarray | None = None):
     """In-plane wrap around a circle/sphere centred at the origin.
 
     Parameters
@@ -25,6 +25,9 @@ def _circle_wrap(p: np.ndarray, s: np.ndarray, radius: np.ndarray):
     p, s : numpy.ndarray, shape (..., 3)
         End points relative to the centre.
     radius : numpy.ndarray, shape (...)
+    theta : numpy.ndarray, shape (...), optional
+        Angle travelled around the centre from ``p`` to ``s`` (radians). Default: the smaller
+        angle between them (the path takes the shorter way round).
 
     Returns
     -------
@@ -38,14 +41,29 @@ def _circle_wrap(p: np.ndarray, s: np.ndarray, radius: np.ndarray):
     """
     lp, ls = _norm(p), _norm(s)
     r = np.minimum(radius, 0.999 * np.minimum(lp, ls))
-    cos_ps = np.clip(np.einsum("...i,...i->...", p, s) / (lp * ls), -1.0, 1.0)
-    theta = np.arccos(cos_ps)
+    if theta is None:
+        cos_ps = np.clip(np.einsum("...i,...i->...", p, s) / (lp * ls), -1.0, 1.0)
+        theta = np.arccos(cos_ps)
     ap = np.arccos(r / lp)
     as_ = np.arccos(r / ls)
     phi = theta - ap - as_
     wrapped = np.sqrt(lp * lp - r * r) + np.sqrt(ls * ls - r * r) + r * phi
     straight = _norm(s - p)
     return np.where(phi > 0.0, wrapped, straight), phi, r
+
+
+def _turn_angle(p2: np.ndarray, s2: np.ndarray, axis: np.ndarray, direction) -> np.ndarray | None:
+    """Angle from ``p2`` to ``s2`` turning about ``axis`` in ``direction`` (+1 counter-clockwise,
+    -1 clockwise), in [0, 2 pi); ``None`` where ``direction`` is 0 (take the shorter way)."""
+    direction = np.asarray(direction, dtype=float)
+    if not np.any(direction):
+        return None
+    sin_t = np.einsum("...i,...i->...", np.cross(p2, s2), axis)
+    cos_t = np.einsum("...i,...i->...", p2, s2)
+    ccw = np.mod(np.arctan2(sin_t, cos_t), 2.0 * np.pi)
+    shortest = np.arccos(np.clip(cos_t / (_norm(p2) * _norm(s2)), -1.0, 1.0))
+    turned = np.where(direction > 0, ccw, 2.0 * np.pi - ccw)
+    return np.where(direction == 0, shortest, turned)
 
 
 def sphere_wrap_length(p: np.ndarray, s: np.ndarray, centre: np.ndarray, radius) -> np.ndarray:
@@ -57,10 +75,14 @@ def sphere_wrap_length(p: np.ndarray, s: np.ndarray, centre: np.ndarray, radius)
     return length
 
 
-def cylinder_wrap_length(p, s, centre, axis, radius) -> np.ndarray:
+def cylinder_wrap_length(p, s, centre, axis, radius, direction=0) -> np.ndarray:
     """Length of the shortest path from ``p`` to ``s`` that does not enter an infinite cylinder.
 
     ``axis`` is a unit vector ``(..., 3)``; other shapes as :func:`sphere_wrap_length`.
+    ``direction`` (+1, -1 or 0, broadcast) makes the path go round the cylinder
+    counter-clockwise or clockwise about ``axis`` - the side a muscle cannot leave without
+    passing through bone - instead of the shorter way, so the path never flips sides as the
+    joint moves.
     """
     p = p - centre
     s = s - centre
@@ -68,7 +90,8 @@ def cylinder_wrap_length(p, s, centre, axis, radius) -> np.ndarray:
     hs = np.einsum("...i,...i->...", s, axis)
     p2 = p - hp[..., None] * axis
     s2 = s - hs[..., None] * axis
-    planar, _, _ = _circle_wrap(p2, s2, np.asarray(radius, dtype=float))
+    theta = _turn_angle(p2, s2, axis, direction)
+    planar, _, _ = _circle_wrap(p2, s2, np.asarray(radius, dtype=float), theta)
     return np.sqrt(planar * planar + (hs - hp) ** 2)
 
 
@@ -101,17 +124,22 @@ def sphere_wrap_polyline(p, s, centre, radius: float, samples: int = 12) -> np.n
     return np.vstack([p, arc + centre, s])
 
 
-def cylinder_wrap_polyline(p, s, centre, axis, radius: float, samples: int = 12) -> np.ndarray:
+def cylinder_wrap_polyline(p, s, centre, axis, radius: float, samples: int = 12, direction: int = 0) -> np.ndarray:
     """Points of the wrapped path around an infinite cylinder (one segment), shape ``(k, 3)``."""
     p = np.asarray(p, float)
     s = np.asarray(s, float)
     pc, sc = p - centre, s - centre
     hp, hs = float(pc @ axis), float(sc @ axis)
     p2, s2 = pc - hp * axis, sc - hs * axis
-    planar, phi, r = _circle_wrap(p2, s2, np.asarray(radius, dtype=float))
+    theta = _turn_angle(p2, s2, axis, direction)
+    planar, phi, r = _circle_wrap(p2, s2, np.asarray(radius, dtype=float), theta)
     if phi <= 0.0:
         return np.array([p, s], dtype=float)
-    e1, e2 = _arc_basis(p2, s2)
+    if direction:
+        e1 = p2 / np.linalg.norm(p2)
+        e2 = np.sign(direction) * np.cross(axis, e1)
+    else:
+        e1, e2 = _arc_basis(p2, s2)
     start = np.arccos(r / np.linalg.norm(p2))
     angles = start + np.linspace(0.0, float(phi), samples)
     arc2 = r * (np.cos(angles)[:, None] * e1 + np.sin(angles)[:, None] * e2)

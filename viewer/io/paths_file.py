@@ -65,8 +65,12 @@ def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
         if kind not in WRAP_KINDS:
             raise DataError(f"unknown wrap kind {kind!r} (allowed: {', '.join(WRAP_KINDS)})", file=file, field=f"{f}.kind")
         axis = None
+        direction = 0
         if kind == "cylinder":
             axis = _vector(_require(spec, "axis", file, f), file, f"{f}.axis", unit=True)
+            direction = spec.get("direction", 0)
+            if direction not in (-1, 0, 1) or isinstance(direction, bool):
+                raise DataError(f"direction {direction!r} is not one of -1, 0, 1", file=file, field=f"{f}.direction")
         wraps[name] = WrapSurface(
             name=name,
             kind=kind,
@@ -74,6 +78,7 @@ def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
             centre_mm=_vector(_require(spec, "centre", file, f), file, f"{f}.centre"),
             radius_mm=_positive(_require(spec, "radius", file, f), file, f"{f}.radius"),
             axis=axis,
+            direction=int(direction),
         )
     return wraps
 

@@ -1,0 +1,7 @@
+"""``python -m viewer`` does the same as ``hip-viewer``."""
+
+import sys
+
+from viewer.cli import main
+
+sys.exit(main())

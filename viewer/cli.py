@@ -1,0 +1,355 @@
+"""The ``hip-viewer`` command: the desktop viewer, and headless access to the same core.
+
+Subcommands use the core, the loaders and the off-screen renderer; only the launcher (no
+subcommand, or ``lesson``) imports the Qt application.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from viewer import __version__
+from viewer.core.errors import DataError
+from viewer.core.motions import MOTIONS, POSE_COORDINATES, parse_motion
+
+PROG = "hip-viewer"
+
+
+def _add_render_options(p: argparse.ArgumentParser, *, motion: bool = True) -> None:
+    p.add_argument("--size", default="1280x800", help="image size WIDTHxHEIGHT in pixels (default 1280x800)")
+    p.add_argument("--view", default="posterolateral",
+                   help="camera: anterior, posterior, lateral, medial, superior, inferior, posterolateral, anterolateral")
+    p.add_argument("--zoom", type=float, default=1.0, help="zoom factor (default 1)")
+    p.add_argument("--pose", default=None, help="pose, e.g. flexion=90,abduction=0,external_rotation=20 (degrees)")
+    p.add_argument("--hide", action="append", default=[], metavar="ID", help="hide a structure (repeatable)")
+    p.add_argument("--show", action="append", default=[], metavar="ID", help="show a structure (repeatable)")
+    p.add_argument("--only", action="append", default=[], metavar="ID", help="show only these structures (repeatable)")
+    p.add_argument("--hide-group", action="append", default=[], metavar="GROUP",
+                   help="hide a layer group: bones, deep_external_rotators, gluteals, nerves")
+    p.add_argument("--highlight", action="append", default=[], metavar="ID", help="highlight a structure (repeatable)")
+    p.add_argument("--select", default=None, metavar="ID", help="select a structure: label, origin and insertion markers")
+    if motion:
+        p.add_argument("--motion", default=None, help="colour muscles by their role for this motion (with a legend)")
+    p.add_argument("--colour-by", default="moment_arm", choices=["moment_arm", "torque"], help="colour intensity")
+    p.add_argument("--ghost", action="store_true", help="make everything but the selection translucent")
+    p.add_argument("--mechanics", action="store_true", help="draw joint axis, line of action and moment arm of the selection")
+    p.add_argument("--caption", default="", help="caption text at the bottom of the image")
+    p.add_argument("--background", default="dark", help="background: dark, light, white, black")
+    p.add_argument("--transparent", action="store_true", help="transparent background (PNG alpha)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Hip anatomy viewer: bones, deep external rotators and gluteals of the right hip, "
+        "and which muscles act on each motion. Without a subcommand, opens the desktop viewer.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--data", default=None, metavar="DIR",
+                        help="folder holding meshes/ and annotations/ to use instead of the built-in data")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="subcommands")
+    data_help = "folder holding meshes/ and annotations/ (also accepted before the subcommand)"
+
+    sub.add_parser("view", help="open the desktop viewer (the default)")
+
+    p = sub.add_parser("render", help="render an image headlessly (no window, no X server needed)")
+    p.add_argument("--out", required=True, metavar="FILE.png", help="output PNG")
+    _add_render_options(p)
+
+    p = sub.add_parser("actions", help="which muscles produce or oppose a motion at a pose, ranked")
+    p.add_argument("--motion", required=True, help="flexion, extension, abduction, adduction, internal-rotation, external-rotation")
+    p.add_argument("--pose", default=None, help="pose, e.g. flexion=90,abduction=0,external_rotation=0 (default neutral)")
+    p.add_argument("--format", default="table", choices=["table", "json", "csv"])
+    p.add_argument("--rank-by", default="torque", choices=["torque", "moment_arm"])
+    p.add_argument("--muscles-only", action="store_true", help="whole muscles only, no compartment rows")
+
+    p = sub.add_parser("moment-arms", help="moment arms over a sweep of one joint angle")
+    p.add_argument("--muscle", action="append", default=[], metavar="ID", help="muscle or compartment id (repeatable; default all)")
+    p.add_argument("--sweep", required=True, help="coordinate=start:stop:step in degrees, e.g. flexion=0:90:15")
+    p.add_argument("--motion", action="append", default=[], help="motion(s) to report (default: the three positive motions)")
+    p.add_argument("--pose", default=None, help="the other coordinates, e.g. abduction=10 (default 0)")
+    p.add_argument("--format", default="csv", choices=["csv", "json"])
+    p.add_argument("--plot", default=None, metavar="FILE.png", help="also plot moment arm against the swept angle")
+
+    sub.add_parser("validate", help="load everything and report every problem (silent when all is well)")
+    p = sub.add_parser("build-meshes", help="regenerate meshes/ deterministically from the generator")
+    p.add_argument("--out", default=None, metavar="DIR", help="output folder (default: the data folder's meshes/)")
+
+    p = sub.add_parser("animate", help="export an animation of a motion as GIF or MP4")
+    p.add_argument("--motion", required=True)
+    p.add_argument("--out", required=True, metavar="FILE.gif|FILE.mp4")
+    p.add_argument("--frames", type=int, default=48)
+    p.add_argument("--fps", type=int, default=16)
+    _add_render_options(p, motion=False)
+
+    p = sub.add_parser("lesson", help="open the viewer at a lesson, or export its steps as PNGs")
+    p.add_argument("name", metavar="NAME|FILE", help="built-in lesson name or a lesson YAML file")
+    p.add_argument("--export", default=None, metavar="DIR", help="write each step as PNG plus caption text instead")
+    p.add_argument("--size", default="1280x800")
+    for subparser in sub.choices.values():
+        subparser.add_argument("--data", default=argparse.SUPPRESS, metavar="DIR", help=data_help)
+    return parser
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _load(args):
+    from viewer.io.model import load_model
+
+    return load_model(args.data)
+
+
+def _pose(text: str | None) -> np.ndarray:
+    from viewer.core.pose_text import parse_pose
+
+    return np.zeros(3) if text is None else parse_pose(text)
+
+
+def _resolve_ids(model, ids: list[str], field: str) -> list[str]:
+    known = set(model.actions.line_ids) | set(model.actions.structure_ids)
+    for some_id in ids:
+        if some_id not in known:
+            raise DataError(f"unknown muscle {some_id!r} (known: {', '.join(sorted(known))})", field=field)
+    return ids
+
+
+def _render_options(args):
+    from viewer.render.offscreen import RenderOptions, parse_size
+
+    return RenderOptions(
+        size=parse_size(args.size), view=args.view, zoom=args.zoom, pose=_pose(args.pose), hide=args.hide,
+        show=args.show, only=args.only, groups_hidden=args.hide_group, highlight=args.highlight,
+        select=args.select, motion=args.motion and parse_motion(args.motion, field="--motion").name,
+        colour_by=args.colour_by, ghost=args.ghost, mechanics=args.mechanics, caption=args.caption,
+        background=args.background, transparent=args.transparent,
+    )
+
+
+def _check_ids(model, opts) -> None:
+    from viewer.state import state_for_model
+
+    state = state_for_model(model)
+    for flag, ids in (("--hide", opts.hide), ("--show", opts.show), ("--only", opts.only), ("--highlight", opts.highlight),
+                      ("--select", [opts.select] if opts.select else [])):
+        for some_id in ids:
+            try:
+                state.leaf_ids(some_id)
+            except DataError as exc:
+                raise DataError(exc.reason, field=flag) from None
+
+
+# -- subcommands -----------------------------------------------------------------------------
+def cmd_render(args) -> int:
+    from viewer.render.offscreen import render_image, save_png
+
+    opts = _render_options(args)
+    opts.check()
+    model = _load(args)
+    _check_ids(model, opts)
+    path = save_png(render_image(model, opts), args.out)
+    print(f"wrote {path} ({opts.size[0]}x{opts.size[1]}, view {opts.view})")
+    return 0
+
+
+def cmd_actions(args) -> int:
+    motion = parse_motion(args.motion, field="--motion")
+    pose = _pose(args.pose)
+    model = _load(args)
+    rows = model.actions.table(motion, pose, rank_by=args.rank_by, include_compartments=not args.muscles_only)
+    dicts = [row.as_dict() for row in rows]
+    if args.format == "json":
+        print(json.dumps(dicts, indent=1))
+    elif args.format == "csv":
+        _write_csv(sys.stdout, [_flat(d) for d in dicts])
+    else:
+        pose_text = ", ".join(f"{c}={v:g}" for c, v in zip(POSE_COORDINATES, pose))
+        print(f"{motion.label} at {pose_text} (deg); ranked by {args.rank_by.replace('_', ' ')}")
+        print(f"{'#':>3}  {'muscle':<34} {'moment arm mm':>14} {'torque N m':>11}  role")
+        for row in rows:
+            name = model.display_name(row.muscle)
+            indent = "  " if row.level == "compartment" else ""
+            print(f"{row.rank:>3}  {(indent + name)[:34]:<34} {row.moment_arm_mm:>14.1f} {row.torque_potential_nm:>11.2f}  {row.role}")
+    return 0
+
+
+def _flat(d: dict) -> dict:
+    out = {k: v for k, v in d.items() if k != "pose"}
+    for c, v in d["pose"].items():
+        out[f"pose_{c}_deg"] = v
+    return out
+
+
+def _write_csv(stream, rows: list[dict]) -> None:
+    if not rows:
+        return
+    writer = csv.DictWriter(stream, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def moment_arm_sweep(model, muscles: list[str], motions, col: int, angles: np.ndarray, base_pose: np.ndarray) -> list[dict]:
+    """Rows of moment arm and torque potential for each muscle, motion and swept angle."""
+    from viewer.core.actions import roles
+
+    poses = np.repeat(base_pose[None], len(angles), axis=0)
+    poses[:, col] = angles
+    rows = []
+    acts = model.actions
+    for motion in motions:
+        values = acts.evaluate(motion, poses)
+        for mid in muscles:
+            if mid in acts.structure_ids:
+                j = acts.structure_ids.index(mid)
+                r, t = values["muscle_r"][:, j], values["muscle_torque"][:, j]
+            else:
+                k = acts.line_ids.index(mid)
+                r, t = values["line_r"][:, k], values["line_torque"][:, k]
+            for i, pose in enumerate(poses):
+                rows.append({
+                    "muscle": mid, "motion": motion.name,
+                    "pose": dict(zip(POSE_COORDINATES, (float(v) for v in pose))),
+                    "moment_arm_mm": round(float(r[i]), 3), "torque_potential_nm": round(float(t[i]), 4),
+                    "role": str(roles(np.array(r[i])).item()),
+                })
+    return rows
+
+
+def plot_sweep(rows: list[dict], coordinate: str, path: str) -> Path:
+    """Moment arm against the swept angle, one panel per motion, one line per muscle."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    if path.suffix.lower() != ".png":
+        raise DataError(f"plot must be a .png file, got {path.name!r}", field="--plot")
+    motions = list(dict.fromkeys(r["motion"] for r in rows))
+    fig, axes = plt.subplots(1, len(motions), figsize=(5.5 * len(motions), 4.2), squeeze=False)
+    for ax, motion in zip(axes[0], motions):
+        for muscle in dict.fromkeys(r["muscle"] for r in rows):
+            sel = [r for r in rows if r["motion"] == motion and r["muscle"] == muscle]
+            ax.plot([r["pose"][coordinate] for r in sel], [r["moment_arm_mm"] for r in sel], marker="o", ms=3, label=muscle)
+        ax.axhline(0.0, color="0.4", lw=0.8)
+        ax.set_xlabel(f"{coordinate.replace('_', ' ')} (deg)")
+        ax.set_ylabel(f"{motion.replace('_', ' ')} moment arm (mm)")
+        ax.set_title(f"{motion.replace('_', ' ')}: + produces, - opposes")
+        ax.grid(alpha=0.3)
+    axes[0][-1].legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=120)
+    except OSError as exc:
+        raise DataError(f"cannot write the plot ({exc.strerror})", file=path) from None
+    finally:
+        plt.close(fig)
+    return path
+
+
+def cmd_moment_arms(args) -> int:
+    from viewer.core.pose_text import parse_sweep
+
+    col, angles = parse_sweep(args.sweep)
+    motions = [parse_motion(m, field="--motion") for m in args.motion] or [MOTIONS[c] for c in POSE_COORDINATES]
+    base = _pose(args.pose)
+    model = _load(args)
+    muscles = _resolve_ids(model, args.muscle, "--muscle") or list(model.actions.structure_ids)
+    rows = moment_arm_sweep(model, muscles, motions, col, angles, base)
+    if args.format == "json":
+        print(json.dumps(rows, indent=1))
+    else:
+        _write_csv(sys.stdout, [_flat(r) for r in rows])
+    if args.plot:
+        path = plot_sweep(rows, POSE_COORDINATES[col], args.plot)
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from viewer.io.model import validate
+
+    problems = validate(args.data)
+    for problem in problems:
+        print(problem.message, file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_build_meshes(args) -> int:
+    from viewer.io.model import default_data_dir
+    from viewer.meshgen.build import write
+
+    out = Path(args.out) if args.out else (Path(args.data) if args.data else default_data_dir()) / "meshes"
+    manifest = write(out)
+    total = sum(s["triangles"] for s in manifest["structures"].values())
+    print(f"wrote {len(manifest['structures'])} meshes ({total} triangles) to {out}")
+    return 0
+
+
+def cmd_animate(args) -> int:
+    from viewer.render.animation import write_animation
+
+    opts = _render_options(args)
+    opts.check()
+    motion = parse_motion(args.motion, field="--motion")
+    model = _load(args)
+    _check_ids(model, opts)
+    path = write_animation(model, motion, opts, args.out, frames=args.frames, fps=args.fps, progress=True)
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_lesson(args) -> int:
+    from viewer.lessons import find_lesson, load_lesson
+
+    model = _load(args)
+    lesson = load_lesson(find_lesson(args.name, model.data_dir), model)
+    if args.export:
+        from viewer.render.offscreen import parse_size
+        from viewer.render.lesson_export import export_lesson
+
+        written = export_lesson(model, lesson, Path(args.export), size=parse_size(args.size))
+        print(f"wrote {len(written)} steps to {args.export}")
+        return 0
+    return _launch(args, lesson=lesson)
+
+
+def _launch(args, lesson=None) -> int:
+    from viewer.qt.app import run_app
+
+    return run_app(data_dir=args.data, lesson=lesson)
+
+
+COMMANDS = {
+    "render": cmd_render,
+    "actions": cmd_actions,
+    "moment-arms": cmd_moment_arms,
+    "validate": cmd_validate,
+    "build-meshes": cmd_build_meshes,
+    "animate": cmd_animate,
+    "lesson": cmd_lesson,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command in (None, "view"):
+            return _launch(args)
+        return COMMANDS[args.command](args)
+    except DataError as exc:
+        print(f"{PROG}: error: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # pragma: no cover - interactive
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

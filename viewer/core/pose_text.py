@@ -1,0 +1,67 @@
+"""Parsing poses and sweeps written as text (command line, lesson files).
+
+``"flexion=90,abduction=0,external_rotation=10"`` -> ``array([90., 0., 10.])``; aliases such as
+``extension=10`` mean the negated coordinate; hyphens are accepted (``external-rotation``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from viewer.core.errors import DataError
+from viewer.core.kinematics import DEFAULT_ROM, RangeOfMotion, check_pose
+from viewer.core.motions import POSE_COORDINATES, coordinate_index
+
+
+def _number(text: str, field: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise DataError(f"{what} {text!r} is not a number", field=field) from None
+    if not np.isfinite(value):
+        raise DataError(f"{what} {text!r} is not a finite number", field=field)
+    return value
+
+
+def parse_pose(text: str, rom: RangeOfMotion = DEFAULT_ROM, *, field: str = "--pose") -> np.ndarray:
+    """Pose from ``"name=deg,name=deg"``; unnamed coordinates are 0. Checked against the range of motion."""
+    pose = np.zeros(3)
+    seen: set[int] = set()
+    text = text.strip()
+    if not text:
+        raise DataError("empty pose (expected e.g. flexion=90,abduction=0,external_rotation=0)", field=field)
+    for part in text.split(","):
+        if "=" not in part:
+            raise DataError(f"malformed pose item {part.strip()!r} (expected name=degrees, e.g. flexion=90)", field=field)
+        name, value = (s.strip() for s in part.split("=", 1))
+        col, sign = coordinate_index(name, field=field)
+        if col in seen:
+            raise DataError(f"{POSE_COORDINATES[col]} is given twice", field=field)
+        seen.add(col)
+        pose[col] = sign * _number(value, field, f"angle for {name}")
+    return check_pose(pose, rom, field=field)[0]
+
+
+def parse_sweep(text: str, rom: RangeOfMotion = DEFAULT_ROM, *, field: str = "--sweep") -> tuple[int, np.ndarray]:
+    """Sweep ``"coordinate=start:stop:step"`` (inclusive) -> (column, angles in deg of that coordinate)."""
+    if "=" not in text:
+        raise DataError(f"malformed sweep {text!r} (expected coordinate=start:stop:step, e.g. flexion=0:90:15)", field=field)
+    name, spec = (s.strip() for s in text.split("=", 1))
+    col, sign = coordinate_index(name, field=field)
+    parts = spec.split(":")
+    if len(parts) not in (2, 3):
+        raise DataError(f"malformed range {spec!r} (expected start:stop or start:stop:step)", field=field)
+    start = _number(parts[0], field, "start")
+    stop = _number(parts[1], field, "stop")
+    step = _number(parts[2], field, "step") if len(parts) == 3 else 1.0
+    if step <= 0:
+        raise DataError(f"step {step:g} must be positive", field=field)
+    count = int(np.floor(abs(stop - start) / step + 1e-9)) + 1
+    if count > 100000:
+        raise DataError(f"sweep has {count} steps (at most 100000)", field=field)
+    values = start + np.sign(stop - start or 1) * step * np.arange(count)
+    angles = sign * values
+    probe = np.zeros((count, 3))
+    probe[:, col] = angles
+    check_pose(probe, rom, field=field)
+    return col, angles

@@ -1,0 +1,100 @@
+"""Muscle and nerve surfaces swept along their paths: a closed, tapered tube per line.
+
+The cross-section is an ellipse whose width follows the line's :class:`SweepShape` (broad at
+a fleshy origin, fullest at the belly, narrow at a tendinous insertion) and whose thickness is
+a fraction of the width, thinning towards the ends. The width lies along the shape's
+``width_axis`` projected across the path, so a flat muscle stays flat as the femur moves.
+The mesh topology depends only on the station and ring counts, so the renderer can update the
+points of an existing surface in place at every pose.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from viewer.core.anatomy import SweepShape
+
+DEFAULT_STATIONS = 48
+DEFAULT_RING = 20
+
+
+def resample_polyline(points: np.ndarray, n: int) -> np.ndarray:
+    """``n`` points evenly spaced by arc length along a polyline ``(k, 3)``; returns ``(n, 3)``."""
+    points = np.asarray(points, dtype=float)
+    seg = np.linalg.norm(np.diff(points, axis=0), axis=1)
+    keep = np.concatenate([[True], seg > 1e-9])
+    points = points[keep]
+    seg = seg[seg > 1e-9]
+    s = np.concatenate([[0.0], np.cumsum(seg)])
+    targets = np.linspace(0.0, s[-1], n)
+    return np.stack([np.interp(targets, s, points[:, d]) for d in range(3)], axis=1)
+
+
+def _smoothstep(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3.0 - 2.0 * x)
+
+
+def width_profile(shape: SweepShape, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Width and thickness (mm) at path fractions ``s`` in [0, 1]; each shape ``(n,)``."""
+    b = shape.belly_at
+    rise = shape.origin_width_mm + (shape.belly_width_mm - shape.origin_width_mm) * _smoothstep(s / b)
+    fall = shape.belly_width_mm + (shape.insertion_width_mm - shape.belly_width_mm) * _smoothstep((s - b) / (1.0 - b))
+    width = np.where(s <= b, rise, fall)
+    # Thickest at the belly, thinning to a flat sheet or tendon at the two attachments.
+    swell = np.sin(np.pi * np.clip(s, 0.0, 1.0)) ** 0.6
+    thickness = np.maximum(width * shape.thickness_ratio * (0.3 + 0.7 * swell), shape.tendon_thickness_mm)
+    return width, np.minimum(thickness, width)
+
+
+def sweep_faces(stations: int = DEFAULT_STATIONS, ring: int = DEFAULT_RING) -> np.ndarray:
+    """Triangles of a swept surface, shape ``(2 * ring * stations - 2 * ring, 3)`` (fixed topology).
+
+    Vertex ``i * ring + j`` is ring point ``j`` of station ``i``; the last two vertices are the
+    centres of the end caps. Triangles wind so that normals point outwards.
+    """
+    i = np.arange(stations - 1)[:, None]
+    j = np.arange(ring)[None, :]
+    a = i * ring + j
+    b = i * ring + (j + 1) % ring
+    c = a + ring
+    d = b + ring
+    side = np.concatenate([np.stack([a, b, d], -1).reshape(-1, 3), np.stack([a, d, c], -1).reshape(-1, 3)])
+    start_centre = stations * ring
+    end_centre = start_centre + 1
+    jj = np.arange(ring)
+    start = np.stack([np.full(ring, start_centre), (jj + 1) % ring, jj], -1)
+    last = (stations - 1) * ring
+    end = np.stack([np.full(ring, end_centre), last + jj, last + (jj + 1) % ring], -1)
+    return np.concatenate([side, start, end]).astype(np.int64)
+
+
+def sweep_vertices(
+    polyline: np.ndarray,
+    shape: SweepShape,
+    stations: int = DEFAULT_STATIONS,
+    ring: int = DEFAULT_RING,
+) -> np.ndarray:
+    """Vertices of the swept surface along ``polyline`` ``(k, 3)``; returns ``(stations * ring + 2, 3)``."""
+    centre = resample_polyline(polyline, stations)
+    tangent = np.gradient(centre, axis=0)
+    tangent /= np.linalg.norm(tangent, axis=1, keepdims=True)
+    axis = np.asarray(shape.width_axis, dtype=float)
+    w_dir = axis[None, :] - (tangent @ axis)[:, None] * tangent
+    w_len = np.linalg.norm(w_dir, axis=1)
+    # Where the path runs along the width axis the projection vanishes: borrow a perpendicular.
+    fallback = np.cross(tangent, np.array([1.0, 0.0, 0.0]) if abs(axis[0]) < 0.9 else np.array([0.0, 0.0, 1.0]))
+    weak = w_len < 0.2
+    w_dir[weak] = fallback[weak]
+    w_dir /= np.linalg.norm(w_dir, axis=1, keepdims=True)
+    t_dir = np.cross(tangent, w_dir)
+    s = np.linspace(0.0, 1.0, stations)
+    width, thickness = width_profile(shape, s)
+    angle = np.linspace(0.0, 2.0 * np.pi, ring, endpoint=False)
+    cos_a, sin_a = np.cos(angle), np.sin(angle)
+    rings = (
+        centre[:, None, :]
+        + (0.5 * width)[:, None, None] * cos_a[None, :, None] * w_dir[:, None, :]
+        + (0.5 * thickness)[:, None, None] * sin_a[None, :, None] * t_dir[:, None, :]
+    )
+    return np.concatenate([rings.reshape(-1, 3), centre[:1], centre[-1:]])

@@ -1,0 +1,173 @@
+"""Reading and writing the mesh folder: binary PLY meshes, landmarks and a manifest.
+
+Layout of a ``meshes/`` folder::
+
+    manifest.json        format version, units, generator parameters, and per structure:
+                         file, body frame, kind, vertex and triangle counts, SHA-256
+    landmarks.json       name -> bone, body frame, position_mm, on_surface
+    muscle_paths.json    lines of action (see viewer.io.paths_file)
+    <id>.ply             one binary PLY per structure or muscle compartment, in mm
+
+Every problem is one :class:`DataError` naming the file (and field).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import trimesh
+
+from viewer.core.anatomy import BODIES, Landmark
+from viewer.core.errors import DataError
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+LANDMARKS = "landmarks.json"
+PATHS = "muscle_paths.json"
+KINDS = ("bone", "muscle", "nerve")
+
+
+@dataclass(frozen=True)
+class MeshRecord:
+    """One structure's surface: ``vertices`` ``(n, 3)`` float64 mm in its body frame, ``faces`` ``(m, 3)``."""
+
+    id: str
+    kind: str
+    body: str
+    vertices: np.ndarray
+    faces: np.ndarray
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def ply_bytes(vertices: np.ndarray, faces: np.ndarray) -> bytes:
+    """Binary little-endian PLY of a triangle mesh (float32 vertices), deterministic bytes."""
+    vertices = np.ascontiguousarray(vertices, dtype="<f4")
+    faces = np.ascontiguousarray(faces, dtype="<i4")
+    header = (
+        "ply\nformat binary_little_endian 1.0\n"
+        f"element vertex {len(vertices)}\nproperty float x\nproperty float y\nproperty float z\n"
+        f"element face {len(faces)}\nproperty list uchar int vertex_indices\nend_header\n"
+    ).encode("ascii")
+    face_rows = np.empty(len(faces), dtype=[("n", "u1"), ("v", "<i4", (3,))])
+    face_rows["n"] = 3
+    face_rows["v"] = faces
+    return header + vertices.tobytes() + face_rows.tobytes()
+
+
+def read_ply(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Read a triangle PLY; returns ``(vertices float64 (n, 3), faces int64 (m, 3))``."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError("file not found", file=path)
+    try:
+        mesh = trimesh.load(path, file_type="ply", process=False, force="mesh")
+        vertices = np.asarray(mesh.vertices, dtype=float)
+        faces = np.asarray(mesh.faces, dtype=np.int64)
+    except Exception as exc:  # trimesh raises many types for a damaged file
+        raise DataError(f"cannot be read as a PLY triangle mesh ({type(exc).__name__}: {exc})", file=path) from None
+    if vertices.ndim != 2 or vertices.shape[1] != 3 or len(vertices) == 0:
+        raise DataError("contains no vertices", file=path)
+    if faces.ndim != 2 or faces.shape[1] != 3 or len(faces) == 0:
+        raise DataError("contains no triangles", file=path)
+    if not np.all(np.isfinite(vertices)):
+        raise DataError("contains non-finite vertex coordinates", file=path)
+    if faces.min() < 0 or faces.max() >= len(vertices):
+        raise DataError("a triangle refers to a vertex that does not exist", file=path)
+    return vertices, faces
+
+
+def _read_json(path: Path) -> dict:
+    if not path.is_file():
+        raise DataError("file not found", file=path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", file=path) from None
+    if not isinstance(data, dict):
+        raise DataError("expected a JSON object at the top level", file=path)
+    return data
+
+
+def read_manifest(folder: Path) -> dict:
+    """The manifest, checked for its required fields."""
+    path = Path(folder) / MANIFEST
+    data = _read_json(path)
+    if data.get("format_version") != FORMAT_VERSION:
+        raise DataError(f"format_version {data.get('format_version')!r} is not supported (expected {FORMAT_VERSION})",
+                        file=path, field="format_version")
+    if data.get("units") != "mm":
+        raise DataError(f"units {data.get('units')!r} is not supported (expected 'mm')", file=path, field="units")
+    structures = data.get("structures")
+    if not isinstance(structures, dict) or not structures:
+        raise DataError("missing or empty", file=path, field="structures")
+    for sid, entry in structures.items():
+        f = f"structures.{sid}"
+        if not isinstance(entry, dict):
+            raise DataError("expected an object", file=path, field=f)
+        for key in ("file", "body", "kind", "triangles", "sha256"):
+            if key not in entry:
+                raise DataError("missing required field", file=path, field=f"{f}.{key}")
+        if entry["body"] not in BODIES:
+            raise DataError(f"unknown body {entry['body']!r} (allowed: {', '.join(BODIES)})", file=path, field=f"{f}.body")
+        if entry["kind"] not in KINDS:
+            raise DataError(f"unknown kind {entry['kind']!r} (allowed: {', '.join(KINDS)})", file=path, field=f"{f}.kind")
+    return data
+
+
+def load_mesh(folder: Path, sid: str, entry: dict, *, check_hash: bool = True) -> MeshRecord:
+    """Read one structure's mesh and check it against its manifest entry."""
+    path = Path(folder) / entry["file"]
+    if not path.is_file():
+        raise DataError(f"file not found (listed for {sid!r} in {MANIFEST})", file=path)
+    if check_hash and sha256_of(path) != entry["sha256"]:
+        raise DataError(
+            f"content does not match the SHA-256 in {MANIFEST} (the file is damaged or was changed; "
+            "regenerate with 'hip-viewer build-meshes')",
+            file=path,
+        )
+    vertices, faces = read_ply(path)
+    if len(faces) != entry["triangles"]:
+        raise DataError(f"has {len(faces)} triangles but {MANIFEST} lists {entry['triangles']}", file=path)
+    return MeshRecord(sid, entry["kind"], entry["body"], vertices, faces)
+
+
+def load_meshes(folder: Path, *, check_hash: bool = True) -> tuple[dict, dict[str, MeshRecord]]:
+    """The manifest and every mesh it lists."""
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    meshes = {sid: load_mesh(folder, sid, entry, check_hash=check_hash) for sid, entry in manifest["structures"].items()}
+    return manifest, meshes
+
+
+def load_landmarks(folder: Path) -> dict[str, Landmark]:
+    """Landmarks by name from ``landmarks.json``."""
+    path = Path(folder) / LANDMARKS
+    data = _read_json(path)
+    out: dict[str, Landmark] = {}
+    for name, entry in data.items():
+        f = name
+        if not isinstance(entry, dict):
+            raise DataError("expected an object", file=path, field=f)
+        for key in ("bone", "body", "position_mm"):
+            if key not in entry:
+                raise DataError("missing required field", file=path, field=f"{f}.{key}")
+        pos = np.asarray(entry["position_mm"], dtype=float) if isinstance(entry["position_mm"], list) else None
+        if pos is None or pos.shape != (3,) or not np.all(np.isfinite(pos)):
+            raise DataError(f"expected three finite numbers, got {entry['position_mm']!r}", file=path, field=f"{f}.position_mm")
+        if entry["body"] not in BODIES:
+            raise DataError(f"unknown body {entry['body']!r} (allowed: {', '.join(BODIES)})", file=path, field=f"{f}.body")
+        out[name] = Landmark(name, entry["bone"], entry["body"], pos, bool(entry.get("on_surface", True)))
+    return out
+
+
+def load_path_document(folder: Path) -> tuple[Path, dict]:
+    """The raw muscle-path document (parsed by :func:`viewer.io.paths_file.parse_lines`)."""
+    path = Path(folder) / PATHS
+    return path, _read_json(path)

@@ -1,0 +1,215 @@
+"""Load a whole data folder (``meshes/`` and ``annotations/``) into one checked model.
+
+``load_model`` stops at the first problem with one :class:`DataError`; ``validate`` collects
+every problem it can find (for ``hip-viewer validate``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from viewer.core.actions import ActionModel
+from viewer.core.anatomy import Landmark, MuscleLine
+from viewer.core.errors import DataError
+from viewer.core.paths import PathSet
+from viewer.core.sweep import DEFAULT_RING, DEFAULT_STATIONS, sweep_faces
+from viewer.io import meshes as meshio
+from viewer.io.annotations import load_annotations, validate_annotations
+from viewer.io.paths_file import parse_lines
+
+#: A surface landmark further than this from its bone's mesh is reported by ``validate``.
+LANDMARK_SURFACE_TOLERANCE_MM = 1.0
+
+
+def default_data_dir() -> Path:
+    """The built-in data: the folder holding ``meshes/`` and ``annotations/`` beside the package."""
+    return Path(__file__).resolve().parents[2]
+
+
+def resolve_data_dir(data_dir: str | Path | None) -> Path:
+    """Check that a data folder exists and holds ``meshes/`` and ``annotations/``."""
+    folder = default_data_dir() if data_dir is None else Path(data_dir)
+    if not folder.is_dir():
+        raise DataError("data folder not found", file=folder)
+    for sub in ("meshes", "annotations"):
+        if not (folder / sub).is_dir():
+            raise DataError(f"data folder has no '{sub}/' folder (a data folder holds meshes/ and annotations/)", file=folder)
+    return folder
+
+
+@dataclass
+class HipModel:
+    """Everything loaded from a data folder, checked and cross-referenced."""
+
+    data_dir: Path
+    annotations: object  # viewer.io.annotations.AnnotationSet
+    manifest: dict
+    meshes: dict[str, meshio.MeshRecord]
+    landmarks: dict[str, Landmark]
+    lines: list[MuscleLine]
+    paths: PathSet
+    actions: ActionModel
+    line_structure: dict[str, str] = field(default_factory=dict)
+
+    # -- structure tree -------------------------------------------------------------
+    def structure_of(self, leaf_id: str) -> str:
+        """The annotated structure a mesh belongs to (``gluteus_medius.anterior`` -> ``gluteus_medius``)."""
+        return self.line_structure.get(leaf_id, leaf_id)
+
+    def leaves(self, structure_id: str) -> list[str]:
+        """Mesh ids drawn for a structure (a compartmented muscle has several)."""
+        return [sid for sid in self.meshes if self.structure_of(sid) == structure_id]
+
+    def display_name(self, some_id: str) -> str:
+        """Display name of a structure or compartment id."""
+        structure = self.structure_of(some_id)
+        ann = self.annotations[structure]
+        if some_id != structure:
+            return ann.compartment(some_id).display_name
+        return ann.display_name
+
+    def groups(self) -> list[tuple[object, list[str]]]:
+        """Layer groups in order, each with its structure ids in display order."""
+        out = []
+        for group in sorted(self.annotations.groups, key=lambda g: g.order):
+            members = list(group.members) or [a.id for a in self.annotations.values() if a.layer_group == group.id]
+            out.append((group, [m for m in members if m in self.annotations]))
+        return out
+
+    def muscle_structures(self) -> list[str]:
+        """Ids of the structures with lines of action (muscles, not the nerve)."""
+        return list(dict.fromkeys(line.structure for line in self.lines if line.is_muscle))
+
+
+def _pcsa_table(annotations) -> dict[str, float]:
+    """PCSA (cm^2) for every muscle and compartment id."""
+    table: dict[str, float] = {}
+    for ann in annotations.values():
+        if ann.kind != "muscle":
+            continue
+        table[ann.id] = ann.architecture.pcsa_cm2
+        for comp in ann.compartments:
+            table[comp.id] = comp.architecture.pcsa_cm2
+    return table
+
+
+def _check_cross_references(model: HipModel) -> list[DataError]:
+    problems: list[DataError] = []
+    folder = model.data_dir
+    manifest_file = folder / "meshes" / meshio.MANIFEST
+    known = set(model.annotations.keys())
+    for sid in model.meshes:
+        if model.structure_of(sid) not in known:
+            problems.append(DataError(f"mesh {sid!r} has no annotation (known: {', '.join(sorted(known))})",
+                                      file=manifest_file, field=f"structures.{sid}"))
+    for ann in model.annotations.values():
+        if not model.leaves(ann.id):
+            problems.append(DataError(f"structure {ann.id!r} has no mesh in meshes/{meshio.MANIFEST}",
+                                      file=folder / "annotations" / f"{ann.id}.yaml", field="id"))
+        for name in ann.landmark_names():
+            if name not in model.landmarks:
+                problems.append(DataError(f"unknown landmark {name!r}", file=folder / "annotations" / f"{ann.id}.yaml",
+                                          field="landmarks"))
+    faces = sweep_faces(DEFAULT_STATIONS, DEFAULT_RING)
+    for line in model.lines:
+        mesh = model.meshes.get(line.id)
+        if mesh is None:
+            problems.append(DataError(f"line {line.id!r} has no mesh", file=folder / "meshes" / meshio.PATHS, field=f"lines.{line.id}"))
+        elif mesh.faces.shape != faces.shape or not np.array_equal(mesh.faces, faces):
+            problems.append(DataError("is not a swept muscle surface of the expected topology "
+                                      f"({DEFAULT_STATIONS} stations x {DEFAULT_RING} ring points)",
+                                      file=folder / "meshes" / f"{line.id}.ply"))
+    return problems
+
+
+def landmark_surface_problems(model: HipModel, tolerance_mm: float = LANDMARK_SURFACE_TOLERANCE_MM) -> list[DataError]:
+    """Surface landmarks further than ``tolerance_mm`` from their bone's mesh."""
+    import trimesh  # io may use trimesh; imported here because only validation needs proximity
+
+    problems = []
+    path = model.data_dir / "meshes" / meshio.LANDMARKS
+    by_bone: dict[str, list[Landmark]] = {}
+    for lm in model.landmarks.values():
+        if lm.on_surface:
+            by_bone.setdefault(lm.bone, []).append(lm)
+    for bone, lms in by_bone.items():
+        record = model.meshes.get(bone)
+        if record is None:
+            problems.append(DataError(f"landmarks refer to unknown bone {bone!r}", file=path, field=lms[0].name))
+            continue
+        mesh = trimesh.Trimesh(record.vertices, record.faces, process=False)
+        _, dist, _ = trimesh.proximity.closest_point(mesh, np.array([lm.position_mm for lm in lms]))
+        for lm, d in zip(lms, dist):
+            if d > tolerance_mm:
+                problems.append(DataError(f"is {d:.2f} mm off the surface of {bone} (allowed {tolerance_mm:g} mm)",
+                                          file=path, field=lm.name))
+    return problems
+
+
+def load_model(data_dir: str | Path | None = None, *, check_hash: bool = True) -> HipModel:
+    """Load and cross-check a data folder.
+
+    Raises
+    ------
+    DataError
+        The first problem found, naming the file and field.
+    """
+    folder = resolve_data_dir(data_dir)
+    annotations = load_annotations(folder / "annotations")
+    manifest, meshes = meshio.load_meshes(folder / "meshes", check_hash=check_hash)
+    landmarks = meshio.load_landmarks(folder / "meshes")
+    path_file, path_doc = meshio.load_path_document(folder / "meshes")
+    lines = parse_lines(path_doc, landmarks, path_file, pcsa_cm2=_pcsa_table(annotations))
+    for line in lines:
+        if line.structure not in annotations:
+            raise DataError(f"line {line.id!r} belongs to {line.structure!r}, which has no annotation",
+                            file=path_file, field=f"lines.{line.id}")
+    paths = PathSet(lines)
+    model = HipModel(
+        data_dir=folder,
+        annotations=annotations,
+        manifest=manifest,
+        meshes=meshes,
+        landmarks=landmarks,
+        lines=lines,
+        paths=paths,
+        actions=ActionModel(paths),
+        line_structure={line.id: line.structure for line in lines},
+    )
+    problems = _check_cross_references(model)
+    if problems:
+        raise problems[0]
+    return model
+
+
+def validate(data_dir: str | Path | None = None) -> list[DataError]:
+    """Every problem of a data folder (empty when all is well)."""
+    try:
+        folder = resolve_data_dir(data_dir)
+    except DataError as exc:
+        return [exc]
+    problems: list[DataError] = list(validate_annotations(folder / "annotations"))
+    mesh_dir = folder / "meshes"
+    try:
+        manifest = meshio.read_manifest(mesh_dir)
+    except DataError as exc:
+        return problems + [exc]
+    for sid, entry in manifest["structures"].items():
+        try:
+            meshio.load_mesh(mesh_dir, sid, entry)
+        except DataError as exc:
+            problems.append(exc)
+    try:
+        meshio.load_landmarks(mesh_dir)
+    except DataError as exc:
+        problems.append(exc)
+    if problems:
+        return problems
+    try:
+        model = load_model(folder)
+    except DataError as exc:
+        return [exc]
+    return _check_cross_references(model) + landmark_surface_problems(model)
