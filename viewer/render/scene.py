@@ -143,11 +143,26 @@ class HipScene:
         self._label.GetCaptionTextProperty().SetBackgroundOpacity(0.85)
         self._label.SetVisibility(False)
         self._label.SetPickable(False)
-        p.renderer.AddActor2D(self._label)
-        self._caption_actor = p.add_text("", position="lower_edge", font_size=14, name="caption")
-        self._caption_actor.SetPickable(False)
+        p.renderer.AddViewProp(self._label)
+        self._caption_actor = self._text_actor((0.5, 0.025), "centered", "bottom", 18)
         self._legend_actor = None
-        self._mechanics_text = p.add_text("", position="upper_right", font_size=11, name="mechanics_text")
+        self._mechanics_text = self._text_actor((0.985, 0.975), "right", "top", 15)
+
+    def _text_actor(self, position, horizontal: str, vertical: str, size: int) -> vtk.vtkTextActor:
+        """A 2D text placed in normalised viewport coordinates."""
+        actor = vtk.vtkTextActor()
+        actor.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
+        actor.SetPosition(*position)
+        prop = actor.GetTextProperty()
+        prop.SetFontSize(size)
+        prop.SetFontFamilyToArial()
+        getattr(prop, {"centered": "SetJustificationToCentered", "right": "SetJustificationToRight",
+                       "left": "SetJustificationToLeft"}[horizontal])()
+        getattr(prop, {"bottom": "SetVerticalJustificationToBottom", "top": "SetVerticalJustificationToTop"}[vertical])()
+        prop.SetBackgroundOpacity(0.0)
+        actor.SetPickable(False)
+        self.plotter.renderer.AddViewProp(actor)
+        return actor
 
     def _connect(self) -> None:
         s = self.state
