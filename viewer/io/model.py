@@ -6,6 +6,7 @@ every problem it can find (for ``hip-viewer validate``).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,8 +25,16 @@ from viewer.io.paths_file import parse_lines
 LANDMARK_SURFACE_TOLERANCE_MM = 1.0
 
 
+#: Environment variable naming a data folder to use when no ``--data`` is given.
+DATA_ENV = "HIP_VIEWER_DATA"
+
+
 def default_data_dir() -> Path:
-    """The built-in data: the folder holding ``meshes/`` and ``annotations/`` beside the package."""
+    """The data folder used without ``--data``: ``$HIP_VIEWER_DATA`` if set, else the built-in
+    one (the folder holding ``meshes/`` and ``annotations/`` beside the package)."""
+    override = os.environ.get(DATA_ENV)
+    if override:
+        return Path(override)
     return Path(__file__).resolve().parents[2]
 
 

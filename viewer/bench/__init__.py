@@ -1,0 +1,1 @@
+"""Benchmarks that print figures (run separately from the tests): ``python -m viewer.bench``."""
