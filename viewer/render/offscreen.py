@@ -66,6 +66,19 @@ class RenderOptions:
             raise DataError(f"zoom {self.zoom:g} is outside 0.1..10", field="--zoom")
 
 
+def transparent_screenshot(plotter) -> np.ndarray:
+    """RGBA screenshot with a fully transparent background (the gradient is switched off for it)."""
+    renderer = plotter.renderer
+    gradient = renderer.GetGradientBackground()
+    renderer.GradientBackgroundOff()
+    try:
+        plotter.render()
+        return plotter.screenshot(transparent_background=True, return_img=True)
+    finally:
+        renderer.SetGradientBackground(gradient)
+        plotter.render()
+
+
 def offscreen_plotter(size: tuple[int, int]) -> pv.Plotter:
     return pv.Plotter(off_screen=True, window_size=list(size), lighting="light_kit")
 
@@ -106,8 +119,8 @@ class OffscreenSession:
         self.scene = HipScene(self.plotter, model, self.state, theme=background)
 
     def image(self, transparent: bool = False) -> np.ndarray:
-        self.plotter.render()
-        return self.plotter.screenshot(transparent_background=transparent, return_img=True)
+        """The current frame, ``(h, w, 3)`` uint8, or ``(h, w, 4)`` with a transparent background."""
+        return transparent_screenshot(self.plotter) if transparent else self.plotter.screenshot(return_img=True)
 
     def close(self) -> None:
         self.scene.disconnect()
