@@ -1,0 +1,95 @@
+"""The committed meshes/ folder is exactly what the generator makes, and its muscles are sound."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import trimesh
+
+from viewer.io import meshes as meshio
+
+ROOT = Path(__file__).resolve().parents[2]
+MESHES = ROOT / "meshes"
+
+pytestmark = pytest.mark.skipif(not (MESHES / "manifest.json").is_file(), reason="meshes/ not generated yet")
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory):
+    from viewer.meshgen.build import write
+
+    out = tmp_path_factory.mktemp("meshes")
+    write(out)
+    return out
+
+
+def test_committed_meshes_match_the_generator(regenerated):
+    committed = json.loads((MESHES / "manifest.json").read_text())
+    fresh = json.loads((regenerated / "manifest.json").read_text())
+    assert set(committed["structures"]) == set(fresh["structures"])
+    assert committed["generator"] == fresh["generator"]
+    for sid, entry in committed["structures"].items():
+        v_old, f_old = meshio.read_ply(MESHES / entry["file"])
+        v_new, f_new = meshio.read_ply(regenerated / fresh["structures"][sid]["file"])
+        np.testing.assert_array_equal(f_old, f_new, err_msg=sid)
+        # float32 storage: compare coordinates to a micrometre rather than byte for byte,
+        # so that a different CPU's last-bit rounding does not count as a change.
+        np.testing.assert_allclose(v_old, v_new, atol=1e-3, err_msg=sid)
+    for name in ("landmarks.json", "muscle_paths.json"):
+        old = json.loads((MESHES / name).read_text())
+        new = json.loads((regenerated / name).read_text())
+        assert old.keys() == new.keys()
+        if name == "landmarks.json":
+            for k in old:
+                np.testing.assert_allclose(old[k]["position_mm"], new[k]["position_mm"], atol=1e-3)
+        else:
+            assert old == new
+
+
+def test_muscle_and_nerve_meshes_are_closed_and_within_budget(model):
+    for sid, record in model.meshes.items():
+        if record.kind == "bone":
+            continue
+        mesh = trimesh.Trimesh(record.vertices, record.faces, process=False)
+        assert mesh.is_watertight and mesh.is_winding_consistent, sid
+        assert mesh.volume > 0, f"{sid} is inside out"
+        assert 1000 <= len(record.faces) <= 5000, sid  # a few thousand triangles per muscle
+        areas = mesh.area_faces
+        assert areas.min() > 1e-9, f"{sid} has degenerate triangles"
+
+
+def test_whole_scene_triangle_budget(model):
+    # Budget for an interactive scene on software OpenGL: about 250k triangles in all.
+    total = sum(len(r.faces) for r in model.meshes.values())
+    assert total <= 250_000, total
+
+
+def test_no_muscle_is_buried_in_bone_at_the_neutral_pose(model):
+    """Sample each muscle's surface away from its attachments and check it against the bones.
+
+    Attachments sit on bone, so the first and last 12 % of each path are left out; of the
+    rest, at most 8 % of the sampled points may lie more than 3 mm inside a bone.
+    """
+    bones = {b: trimesh.Trimesh(model.meshes[b].vertices, model.meshes[b].faces, process=False)
+             for b in ("hip_bone", "sacrum", "femur")}
+    from viewer.core.sweep import DEFAULT_RING, DEFAULT_STATIONS
+
+    report = {}
+    for sid, record in model.meshes.items():
+        if record.kind == "bone":
+            continue
+        rings = record.vertices[: DEFAULT_STATIONS * DEFAULT_RING].reshape(DEFAULT_STATIONS, DEFAULT_RING, 3)
+        lo, hi = int(0.12 * DEFAULT_STATIONS), int(0.88 * DEFAULT_STATIONS)
+        samples = rings[lo:hi:2].reshape(-1, 3)
+        deep = np.zeros(len(samples), dtype=bool)
+        for mesh in bones.values():
+            inside = mesh.contains(samples)
+            if inside.any():
+                _, dist, _ = trimesh.proximity.closest_point(mesh, samples[inside])
+                deep[np.flatnonzero(inside)[dist > 3.0]] = True
+        report[sid] = deep.mean()
+    buried = {k: round(v, 3) for k, v in report.items() if v > 0.08}
+    assert not buried, f"fraction of surface > 3 mm inside bone: {buried}"
