@@ -24,8 +24,9 @@ def courses(model):
 
 
 def _behind_the_hip(poly: np.ndarray) -> np.ndarray:
-    """The point of a path nearest the frontal plane 35 mm behind the hip centre (X = -35)."""
-    return poly[np.argmin(np.abs(poly[:, 0] + 35.0))]
+    """Where a path crosses the sagittal plane 10 mm lateral to the hip centre (Z = 10): the
+    strip between the ischium and the greater trochanter where the rotators lie side by side."""
+    return poly[np.argmin(np.abs(poly[:, 2] - 10.0))]
 
 
 def _nerve_at_height(nerve: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -63,7 +63,9 @@ class SweepShape:
     The cross-section is an ellipse of ``width`` by ``thickness``. Widths are given at the
     origin, the belly (at fraction ``belly_at`` of the path length) and the insertion, and
     blend smoothly in between; ``thickness_ratio`` scales width to thickness (1 = round,
-    small = flat). ``width_axis`` (pelvis frame) fixes the direction of the width.
+    small = flat). ``width_axis`` (pelvis frame) fixes the direction of the width at the
+    origin; ``width_axis_end``, if given, at the insertion, with a smooth turn in between
+    (a broad sheet such as gluteus maximus twists as it wraps over the trochanter).
     """
 
     origin_width_mm: float
@@ -73,6 +75,7 @@ class SweepShape:
     thickness_ratio: float = 0.7
     width_axis: np.ndarray = field(default_factory=lambda: np.array([0.0, 1.0, 0.0]))
     tendon_thickness_mm: float = 3.0
+    width_axis_end: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

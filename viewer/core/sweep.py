@@ -79,8 +79,14 @@ def sweep_vertices(
     centre = resample_polyline(polyline, stations)
     tangent = np.gradient(centre, axis=0)
     tangent /= np.linalg.norm(tangent, axis=1, keepdims=True)
+    s = np.linspace(0.0, 1.0, stations)
     axis = np.asarray(shape.width_axis, dtype=float)
-    w_dir = axis[None, :] - (tangent @ axis)[:, None] * tangent
+    if shape.width_axis_end is None:
+        axes = np.broadcast_to(axis, centre.shape)
+    else:
+        turn = _smoothstep(s)[:, None]
+        axes = (1.0 - turn) * axis + turn * np.asarray(shape.width_axis_end, dtype=float)
+    w_dir = axes - np.einsum("ij,ij->i", tangent, axes)[:, None] * tangent
     w_len = np.linalg.norm(w_dir, axis=1)
     # Where the path runs along the width axis the projection vanishes: borrow a perpendicular.
     fallback = np.cross(tangent, np.array([1.0, 0.0, 0.0]) if abs(axis[0]) < 0.9 else np.array([0.0, 0.0, 1.0]))
@@ -88,7 +94,6 @@ def sweep_vertices(
     w_dir[weak] = fallback[weak]
     w_dir /= np.linalg.norm(w_dir, axis=1, keepdims=True)
     t_dir = np.cross(tangent, w_dir)
-    s = np.linspace(0.0, 1.0, stations)
     width, thickness = width_profile(shape, s)
     angle = np.linspace(0.0, 2.0 * np.pi, ring, endpoint=False)
     cos_a, sin_a = np.cos(angle), np.sin(angle)

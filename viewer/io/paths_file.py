@@ -84,7 +84,7 @@ def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
 
 
 def _parse_shape(raw: dict, file, field: str) -> SweepShape:
-    known = {"origin", "belly", "insertion", "belly_at", "thickness", "width_axis"}
+    known = {"origin", "belly", "insertion", "belly_at", "thickness", "width_axis", "width_axis_end"}
     if not isinstance(raw, dict):
         raise DataError("expected a mapping", file=file, field=field)
     extra = set(raw) - known
@@ -103,6 +103,8 @@ def _parse_shape(raw: dict, file, field: str) -> SweepShape:
         belly_at=belly_at,
         thickness_ratio=thickness,
         width_axis=_vector(raw.get("width_axis", [0, 1, 0]), file, f"{field}.width_axis", unit=True),
+        width_axis_end=(_vector(raw["width_axis_end"], file, f"{field}.width_axis_end", unit=True)
+                        if "width_axis_end" in raw else None),
     )
 
 
