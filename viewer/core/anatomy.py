@@ -30,11 +30,17 @@ class Landmark:
 
 @dataclass(frozen=True)
 class PathPoint:
-    """An attachment or via point of a muscle path, fixed to one body."""
+    """An attachment or via point of a muscle path, fixed to one body.
+
+    ``landmark`` names the attachment landmark the point belongs to (None for a via point);
+    the path may run a few millimetres off it (``position_mm`` = landmark + offset) so that a
+    muscle lying on a bone surface does not sink into it.
+    """
 
     name: str
     body: str
     position_mm: np.ndarray
+    landmark: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,8 @@ class SweepShape:
     small = flat). ``width_axis`` (pelvis frame) fixes the direction of the width at the
     origin; ``width_axis_end``, if given, at the insertion, with a smooth turn in between
     (a broad sheet such as gluteus maximus twists as it wraps over the trochanter).
+    ``tendon_from`` is the fraction of the path beyond which the belly has given way to a
+    flat tendon or fascial band (1 = fleshy to the insertion).
     """
 
     origin_width_mm: float
@@ -76,6 +84,7 @@ class SweepShape:
     width_axis: np.ndarray = field(default_factory=lambda: np.array([0.0, 1.0, 0.0]))
     tendon_thickness_mm: float = 3.0
     width_axis_end: np.ndarray | None = None
+    tendon_from: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,12 @@ def width_profile(shape: SweepShape, s: np.ndarray) -> tuple[np.ndarray, np.ndar
     width = np.where(s <= b, rise, fall)
     # Thickest at the belly, thinning to a flat sheet or tendon at the two attachments.
     swell = np.sin(np.pi * np.clip(s, 0.0, 1.0)) ** 0.6
-    thickness = np.maximum(width * shape.thickness_ratio * (0.3 + 0.7 * swell), shape.tendon_thickness_mm)
+    thickness = width * shape.thickness_ratio * (0.3 + 0.7 * swell)
+    if shape.tendon_from < 1.0:
+        # Past the musculotendinous junction the belly flattens into a tendon over 12 % of the path.
+        fade = _smoothstep((s - shape.tendon_from) / 0.12)
+        thickness = (1.0 - fade) * thickness + fade * shape.tendon_thickness_mm
+    thickness = np.maximum(thickness, shape.tendon_thickness_mm)
     return width, np.minimum(thickness, width)
 
 

@@ -83,8 +83,14 @@ def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
     return wraps
 
 
+def _fraction(value, file, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < value <= 1.0:
+        raise DataError(f"{value!r} is outside 0..1", file=file, field=field)
+    return float(value)
+
+
 def _parse_shape(raw: dict, file, field: str) -> SweepShape:
-    known = {"origin", "belly", "insertion", "belly_at", "thickness", "width_axis", "width_axis_end"}
+    known = {"origin", "belly", "insertion", "belly_at", "thickness", "width_axis", "width_axis_end", "tendon_from"}
     if not isinstance(raw, dict):
         raise DataError("expected a mapping", file=file, field=field)
     extra = set(raw) - known
@@ -105,6 +111,7 @@ def _parse_shape(raw: dict, file, field: str) -> SweepShape:
         width_axis=_vector(raw.get("width_axis", [0, 1, 0]), file, f"{field}.width_axis", unit=True),
         width_axis_end=(_vector(raw["width_axis_end"], file, f"{field}.width_axis_end", unit=True)
                         if "width_axis_end" in raw else None),
+        tendon_from=_fraction(raw.get("tendon_from", 1.0), file, f"{field}.tendon_from"),
     )
 
 
@@ -150,7 +157,11 @@ def parse_lines(
                 if name not in landmarks:
                     raise DataError(f"unknown landmark {name!r}", file=file, field=f"{pf}.landmark")
                 lm = landmarks[name]
-                points.append(PathPoint(name=name, body=lm.body, position_mm=np.asarray(lm.position_mm, float)))
+                offset = _vector(p["offset"], file, f"{pf}.offset") if "offset" in p else np.zeros(3)
+                if np.linalg.norm(offset) > 25.0:
+                    raise DataError("an offset from a landmark must be at most 25 mm", file=file, field=f"{pf}.offset")
+                points.append(PathPoint(name=name, body=lm.body, position_mm=np.asarray(lm.position_mm, float) + offset,
+                                        landmark=name))
             else:
                 points.append(
                     PathPoint(
