@@ -390,14 +390,32 @@ def test_sacrum_is_symmetric_about_the_midline(bones):
     assert np.percentile(dist, 95) < 1.0
 
 
+def test_pelvis_is_expressed_in_the_isb_frame_built_from_its_landmarks(bones):
+    """ASISs (the left one mirrored) along Z, both ASISs and the mid-PSIS in the X-Z plane, origin
+    at the hip centre (Wu et al. 2002)."""
+    from viewer.meshgen.landmarks import pelvis_frame_from_landmarks
+
+    lmk = bones.landmarks
+    rotation, origin = pelvis_frame_from_landmarks(
+        lmk["anterior_superior_iliac_spine"].position_mm, lmk["posterior_superior_iliac_spine"].position_mm,
+        lmk["hip_joint_centre"].position_mm, -bones.params.midline_offset_mm)
+    np.testing.assert_allclose(rotation, np.eye(3), atol=1e-9)
+    np.testing.assert_allclose(origin, 0.0, atol=1e-9)
+    assert lmk["anterior_superior_iliac_spine"].position_mm[1] == pytest.approx(
+        lmk["posterior_superior_iliac_spine"].position_mm[1], abs=1e-6)
+
+
 def test_sacral_foramina_are_open(bones):
     mesh = bones.meshes["sacrum"]
     curve = sacrum.sacral_curve(-bones.params.midline_offset_mm)
     for level in (1, 2, 3, 4):
         for side in (-1.0, 1.0):
-            centre = sacrum.foramen_position(curve, level, side)
+            # the sacrum's own geometry is written in the construction frame; the mesh is in
+            # the ISB pelvis frame (a rotation about the hip centre)
+            R = bones.pelvis_rotation
+            centre = R @ sacrum.foramen_position(curve, level, side)
             s = sacrum.SEGMENT_LINES_MM[level - 1]
-            forward = curve.anterior(s)[0]
+            forward = R @ curve.anterior(s)[0]
             # looking into the foramen from in front: the first wall is deep inside, not the face
             depth = ray_hit_distance(mesh, (centre + 20.0 * forward)[None], -forward[None])[0]
             assert depth > 28.0, (level, side, depth)

@@ -162,12 +162,16 @@ class Bones:
         Every landmark of every bone, by name.
     params : BoneParams
         The parameters they were generated with.
+    pelvis_rotation : numpy.ndarray
+        ``(3, 3)`` rotation from the construction frame the pelvic shapes and hand-placed
+        pelvic via points are written in to the ISB pelvis frame (identity if no hip bone).
     """
 
     meshes: dict[str, trimesh.Trimesh]
     frames: dict[str, str]
     landmarks: dict[str, lm.Landmark]
     params: BoneParams
+    pelvis_rotation: np.ndarray = dataclasses.field(default_factory=lambda: np.eye(3))
 
 
 def mesh_shape(shape: Shape, spacing_mm: float, target_triangles: int,
@@ -230,12 +234,38 @@ def generate_bones(params: BoneParams | None = None,
         if bone in meshes:
             landmarks.update(lm.snap(targets[bone], meshes[bone], params.max_snap_mm,
                                      targets_path))
+    pelvis_rotation = np.eye(3)
+    if "hip_bone" in meshes:
+        meshes, landmarks, pelvis_rotation = _pelvis_in_isb_frame(meshes, landmarks, params)
     if "femur" in meshes:
         meshes["femur"], femur_landmarks = _femur_in_isb_frame(meshes["femur"], targets["femur"],
                                                                params, targets_path)
         landmarks.update(femur_landmarks)
     frames = {bone: frame for bone, frame in lm.FRAME_OF_BONE.items() if bone in meshes}
-    return Bones(meshes=meshes, frames=frames, landmarks=landmarks, params=params)
+    return Bones(meshes=meshes, frames=frames, landmarks=landmarks, params=params,
+                 pelvis_rotation=pelvis_rotation)
+
+
+def _pelvis_in_isb_frame(meshes: dict, landmarks: dict, params: BoneParams):
+    """Express the hip bone, the sacrum and their landmarks in the ISB pelvis frame built from
+    the snapped spines (the shapes are designed in a construction frame that is within a few
+    degrees of it). The rotation is about Z only, since the mid-sagittal plane is Z = const."""
+    rotation, origin = lm.pelvis_frame_from_landmarks(
+        landmarks["anterior_superior_iliac_spine"].position_mm,
+        landmarks["posterior_superior_iliac_spine"].position_mm,
+        landmarks["hip_joint_centre"].position_mm,
+        -params.pelvis_shape_params().midline_offset_mm,
+    )
+    meshes = dict(meshes)
+    for bone in ("hip_bone", "sacrum"):
+        if bone in meshes:
+            meshes[bone] = _transform(meshes[bone], rotation, origin)
+    landmarks = {
+        name: (dataclasses.replace(mark, position_mm=rotation @ (mark.position_mm - origin))
+               if mark.bone in ("hip_bone", "sacrum") else mark)
+        for name, mark in landmarks.items()
+    }
+    return meshes, landmarks, rotation
 
 
 def _shape_of(bone: str, params: BoneParams) -> Shape:

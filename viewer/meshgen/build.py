@@ -7,6 +7,7 @@ renderer uses at every pose (:mod:`viewer.core.sweep`).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 from importlib import resources
@@ -55,6 +56,31 @@ def _jsonable(value):
     return value
 
 
+def paths_in_pelvis_frame(path_doc: dict, rotation: np.ndarray, landmarks: dict[str, Landmark]) -> dict:
+    """The path definitions with every pelvis-fixed coordinate rotated into the ISB pelvis frame.
+
+    Via points, wrap surfaces and attachment offsets of ``muscle_paths.yaml`` are written in the
+    construction frame of the pelvic shapes; the generator re-expresses the pelvis in the frame
+    built from its landmarks, and the pelvic path geometry must follow it.
+    """
+    doc = copy.deepcopy(path_doc)
+    rot = lambda v: [round(float(x), 4) for x in rotation @ np.asarray(v, dtype=float)]  # noqa: E731
+    for wrap in doc.get("wraps", {}).values():
+        if wrap.get("body") == "pelvis":
+            wrap["centre"] = rot(wrap["centre"])
+            if "axis" in wrap:
+                wrap["axis"] = rot(wrap["axis"])
+    for line in doc.get("lines", {}).values():
+        for point in line.get("points", []):
+            if "landmark" in point:
+                mark = landmarks.get(point["landmark"])
+                if "offset" in point and mark is not None and mark.body == "pelvis":
+                    point["offset"] = rot(point["offset"])
+            elif point.get("body") == "pelvis":
+                point["position"] = rot(point["position"])
+    return doc
+
+
 def generate(params: BoneParams | None = None):
     """Everything the folder holds, in memory.
 
@@ -66,11 +92,14 @@ def generate(params: BoneParams | None = None):
     path_doc : dict
         The path definitions, as written to ``muscle_paths.json``.
     params : BoneParams
+    pelvis_rotation : numpy.ndarray
+        ``(3, 3)`` construction frame -> ISB pelvis frame.
     """
     params = params or BoneParams.from_yaml()
     bones = generate_bones(params)
     landmarks = core_landmarks(bones.landmarks)
-    source, path_doc = path_definitions()
+    source, authored = path_definitions()
+    path_doc = paths_in_pelvis_frame(authored, bones.pelvis_rotation, landmarks)
     lines = parse_lines(path_doc, landmarks, source)
     polylines = PathSet(lines).polylines(np.zeros(3))
     meshes: dict[str, tuple] = {}
@@ -79,14 +108,14 @@ def generate(params: BoneParams | None = None):
     faces = sweep_faces(DEFAULT_STATIONS, DEFAULT_RING)
     for line, poly in zip(lines, polylines):
         meshes[line.id] = (line.kind, "pelvis", sweep_vertices(poly, line.shape, DEFAULT_STATIONS, DEFAULT_RING), faces)
-    return meshes, landmarks, path_doc, params
+    return meshes, landmarks, path_doc, params, bones.pelvis_rotation
 
 
 def write(out_dir: Path, params: BoneParams | None = None) -> dict:
     """Generate and write the mesh folder; returns the manifest."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    meshes, landmarks, path_doc, params = generate(params)
+    meshes, landmarks, path_doc, params, pelvis_rotation = generate(params)
     structures = {}
     for sid, (kind, body, vertices, faces) in meshes.items():
         name = f"{sid}.ply"
@@ -118,6 +147,8 @@ def write(out_dir: Path, params: BoneParams | None = None) -> dict:
         "generator": {
             "bone_parameters": _jsonable(dataclasses.asdict(params)),
             "sweep": {"stations": DEFAULT_STATIONS, "ring": DEFAULT_RING, "pose": "neutral"},
+            # rows X, Y, Z of the ISB pelvis frame in the construction frame of the pelvic shapes
+            "pelvis_construction_to_isb": [[round(float(x), 9) for x in row] for row in pelvis_rotation],
         },
         "landmarks": meshio.LANDMARKS,
         "paths": meshio.PATHS,

@@ -178,3 +178,36 @@ def femur_frame_from_landmarks(head_centre: np.ndarray, medial_epicondyle: np.nd
     z /= np.linalg.norm(z)
     x = np.cross(y, z)
     return np.stack([x, y, z]), np.asarray(head_centre, dtype=float)
+
+
+def pelvis_frame_from_landmarks(right_asis: np.ndarray, right_psis: np.ndarray, hip_centre: np.ndarray,
+                                midline_z_mm: float) -> tuple[np.ndarray, np.ndarray]:
+    """The ISB pelvis frame (Wu et al. 2002) from the right-side landmarks.
+
+    Only the right hemipelvis is modelled; the left anterior and posterior superior iliac spines
+    are the mirror images of the right ones in the mid-sagittal plane ``Z = midline_z_mm``.
+    Z = from the left to the right ASIS; X = in the plane of both ASISs and the midpoint of the
+    PSISs, orthogonal to Z, pointing forwards; Y = Z x X (upwards). The origin is the right hip
+    joint centre, as the hip joint coordinate system asks.
+
+    Returns
+    -------
+    rotation : numpy.ndarray
+        ``(3, 3)``, rows X, Y, Z in the old coordinates.
+    origin : numpy.ndarray
+        ``(3,)`` the hip joint centre in the old coordinates. New = rotation @ (old - origin).
+    """
+    def mirror(p):
+        p = np.asarray(p, dtype=float)
+        return np.array([p[0], p[1], 2.0 * midline_z_mm - p[2]])
+
+    right_asis = np.asarray(right_asis, dtype=float)
+    z = right_asis - mirror(right_asis)
+    z /= np.linalg.norm(z)
+    mid_asis = 0.5 * (right_asis + mirror(right_asis))
+    mid_psis = 0.5 * (np.asarray(right_psis, dtype=float) + mirror(right_psis))
+    x = mid_asis - mid_psis
+    x -= (x @ z) * z
+    x /= np.linalg.norm(x)
+    y = np.cross(z, x)
+    return np.stack([x, y, z]), np.asarray(hip_centre, dtype=float)
