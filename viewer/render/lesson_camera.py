@@ -1,0 +1,230 @@
+"""The camera of a lesson step, and the framing of every teaching image: the camera fit, the
+caption band and readable caption text.
+
+Used by lessons (in the window and in exports) and by exported animations.
+
+The scene's named views (:meth:`viewer.render.scene.HipScene.set_view`) give the direction and,
+without more, the framing of the hip region the window shows. A lesson needs two things more: to
+look closely at a few small muscles (``focus``: the box around them is fitted into the view, by
+projecting its corners and panning and zooming until they fill it), and a band at the bottom
+kept free for its caption, so that what is framed is drawn above the caption, never under it.
+The camera's direction is never changed. No Qt: the desktop window and headless exports share
+this.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import numpy as np
+
+from viewer.lessons.schema import Camera
+from viewer.render import palette
+
+#: Free fraction of the view kept at each edge around the framed structures.
+FIT_MARGIN = 0.03
+#: Caption font size (pixels at font scale 1), average character width (in font sizes) and line
+#: spacing, as the scene draws and wraps captions.
+CAPTION_FONT_PX = 18
+CAPTION_CHAR_EM = 0.52
+CAPTION_LINE_SPACING = 1.3
+#: The caption's distance from the bottom edge (fraction of the height) plus a gap above it.
+CAPTION_BOTTOM = 0.02
+CAPTION_GAP = 0.02
+#: Never give the caption more than this fraction of the view.
+MAX_CAPTION_BAND = 0.35
+
+
+def focus_bounds(scene, leaves) -> tuple[float, ...] | None:
+    """Axis-aligned bounds ``(xmin, xmax, ymin, ymax, zmin, zmax)`` in mm of the given meshes at
+    the current pose (actor bounds include the femur's transform), or None if none is known."""
+    boxes = [np.array(scene.actors[leaf].GetBounds()).reshape(3, 2) for leaf in leaves if leaf in scene.actors]
+    if not boxes:
+        return None
+    stack = np.stack(boxes)
+    return tuple(np.column_stack([stack[:, :, 0].min(0), stack[:, :, 1].max(0)]).ravel())
+
+
+def caption_band(scene) -> float:
+    """Fraction of the view height the scene's caption needs at the bottom (0 without a caption).
+
+    The caption's lines are counted as the scene lays them out: each line of the state's
+    caption wrapped to the columns that fit the viewport at the caption's font size.
+    """
+    text = scene.state.caption
+    if not text:
+        return 0.0
+    width, height = scene.plotter.renderer.GetSize()
+    if height <= 0:
+        return 0.0
+    font_px = CAPTION_FONT_PX * float(getattr(scene, "font_scale", 1.0))
+    columns = max(20, int(0.94 * width / (CAPTION_CHAR_EM * font_px)))
+    lines = sum(max(1, len(textwrap.wrap(line, columns))) for line in text.split("\n"))
+    band = CAPTION_BOTTOM + CAPTION_GAP + lines * font_px * CAPTION_LINE_SPACING / height
+    return min(band, MAX_CAPTION_BAND)
+
+
+def _normalised(renderer, points: np.ndarray) -> np.ndarray:
+    """Viewport positions (0..1, y up) of world points, shape ``(n, 2)``, for the current camera."""
+    width, height = renderer.GetSize()
+    out = np.empty((len(points), 2))
+    for i, p in enumerate(points):
+        renderer.SetWorldPoint(float(p[0]), float(p[1]), float(p[2]), 1.0)
+        renderer.WorldToDisplay()
+        x, y, _ = renderer.GetDisplayPoint()
+        out[i] = (x / width, y / height)
+    return out
+
+
+def _view_size(camera, aspect: float) -> tuple[float, float]:
+    """Width and height (mm) of the view at the focal point."""
+    distance = np.linalg.norm(np.subtract(camera.focal_point, camera.position))
+    if camera.parallel_projection:
+        height = 2.0 * camera.parallel_scale
+    else:
+        height = 2.0 * distance * math.tan(math.radians(camera.view_angle) / 2.0)
+    return height * aspect, height
+
+
+def _screen_axes(camera) -> tuple[np.ndarray, np.ndarray]:
+    forward = np.subtract(camera.focal_point, camera.position)
+    forward = forward / np.linalg.norm(forward)
+    up = np.asarray(camera.up, dtype=float)
+    up = up - forward * np.dot(up, forward)
+    up /= np.linalg.norm(up)
+    return np.cross(forward, up), up
+
+
+def fit_bounds(plotter, bounds, *, zoom: float = 1.0, bottom: float = 0.0, margin: float = FIT_MARGIN,
+               iterations: int = 5) -> None:
+    """Pan and zoom the camera (direction kept) so that a box fills the viewport above ``bottom``.
+
+    Parameters
+    ----------
+    plotter : pyvista.Plotter
+    bounds : (xmin, xmax, ymin, ymax, zmin, zmax)
+        The box to frame, mm.
+    zoom : float
+        Applied after fitting, about the box's centre; above 1 crops the box on purpose.
+    bottom : float
+        Fraction of the view height kept free at the bottom (the caption band).
+    margin : float
+        Free fraction at every edge of the region.
+    """
+    renderer = plotter.renderer
+    width, height = renderer.GetSize()
+    if width <= 0 or height <= 0:
+        return
+    camera = plotter.camera
+    corners = np.array(np.meshgrid(bounds[0:2], bounds[2:4], bounds[4:6])).reshape(3, -1).T
+    target = np.array([0.5, 0.5 * (1.0 + bottom)])
+    room = np.array([1.0 - 2.0 * margin, 1.0 - bottom - 2.0 * margin])
+    right, up = _screen_axes(camera)
+
+    def pan_to_target() -> np.ndarray:
+        xy = _normalised(renderer, corners)
+        lo, hi = xy.min(axis=0), xy.max(axis=0)
+        offset = 0.5 * (lo + hi) - target
+        _pan(camera, right * offset[0], up * offset[1], width / height)
+        return hi - lo
+
+    # Perspective makes the projection non-linear: a few pan-and-zoom rounds converge.
+    for _ in range(iterations):
+        extent = pan_to_target()
+        factor = float(np.min(room / np.maximum(extent, 1e-6)))
+        camera.zoom(factor)
+        if abs(factor - 1.0) < 1e-3:
+            break
+    if zoom != 1.0:
+        camera.zoom(zoom)
+        pan_to_target()
+
+
+def _pan(camera, right_part: np.ndarray, up_part: np.ndarray, aspect: float) -> None:
+    """Move camera and focal point by screen fractions (``right_part``, ``up_part`` are the
+    screen axes scaled by the fraction of the view's width and height to move)."""
+    view_w, view_h = _view_size(camera, aspect)
+    shift = right_part * view_w + up_part * view_h
+    camera.position = tuple(np.add(camera.position, shift))
+    camera.focal_point = tuple(np.add(camera.focal_point, shift))
+
+
+def lift_above(plotter, bottom: float) -> None:
+    """Shrink the picture to ``1 - bottom`` of the height and move it up by ``bottom``, so that
+    what filled the view now fills the region above a caption band (camera direction kept)."""
+    renderer = plotter.renderer
+    width, height = renderer.GetSize()
+    if bottom <= 0 or width <= 0 or height <= 0:
+        return
+    camera = plotter.camera
+    camera.zoom(1.0 - bottom)
+    _, up = _screen_axes(camera)
+    # Moving the camera down by half the band moves the picture up by as much.
+    _pan(camera, np.zeros(3), -up * bottom / 2.0, width / height)
+
+
+def apply_camera(scene, camera: Camera) -> None:
+    """Point the scene's camera as a lesson step asks, leaving the caption band free.
+
+    Without focus this is the scene's own named view (the hip region, as the window shows it)
+    and zoom, lifted above the caption; with focus, the box around the focus structures is
+    fitted into the region above the caption and the zoom applied to it.
+
+    Parameters
+    ----------
+    scene : viewer.render.scene.HipScene
+    camera : viewer.lessons.Camera
+    """
+    bounds = focus_bounds(scene, camera.focus) if camera.focus else None
+    band = caption_band(scene)
+    if bounds is None:
+        scene.set_view(camera.view, zoom=camera.zoom)
+        lift_above(scene.plotter, band)
+    else:
+        scene.set_view(camera.view)
+        fit_bounds(scene.plotter, bounds, zoom=camera.zoom, bottom=band)
+    scene.plotter.reset_camera_clipping_range()
+    # The scene places the selection's name box for the new framing before it draws.
+    scene.render()
+
+
+def caption_chars(width_px: int, font_scale: float = 1.0) -> int:
+    """Characters per caption line that fit across 90 % of an image ``width_px`` wide (a little
+    narrower than the scene's own wrapping, so the scene keeps these lines as they are)."""
+    return max(20, int(0.9 * width_px / (CAPTION_CHAR_EM * CAPTION_FONT_PX * font_scale)))
+
+
+def font_scale_for(width_px: int) -> float:
+    """Text scale for an exported image: captions stay legible when a slide shows the image
+    across a projector (18 px at 1000 px wide, growing with the width, never smaller)."""
+    return max(1.0, width_px / 1000.0)
+
+
+def prepare_export_text(scene, width_px: int) -> float:
+    """Scale the scene's texts for an exported image and back its caption; returns the scale.
+
+    A scene without scalable text keeps its 18 px captions (scale 1).
+    """
+    scale = font_scale_for(width_px)
+    if hasattr(scene, "set_font_scale"):
+        scene.set_font_scale(scale)
+    else:
+        scale = 1.0
+    back_caption(scene)
+    return scale
+
+
+def back_caption(scene, opacity: float = 0.8) -> None:
+    """Put a translucent panel of the theme's background colour behind the scene's caption.
+
+    A lesson frames the structures it talks about, so the rest of the model (the femoral shaft,
+    typically) often runs behind the caption; light text over bone is unreadable without a
+    backing. The scene owns the caption actor; until it offers this itself, exports set it.
+    """
+    actor = getattr(scene, "_caption_actor", None)
+    if actor is None:
+        return
+    prop = actor.GetTextProperty()
+    prop.SetBackgroundColor(*palette.hex_to_rgb(palette.THEMES[scene.theme]["bottom"]))
+    prop.SetBackgroundOpacity(opacity)
