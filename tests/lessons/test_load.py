@@ -134,7 +134,7 @@ def test_caption_with_disallowed_markup(hip_model, write_lesson):
 
 def test_malformed_yaml(hip_model, write_lesson):
     message = _error(hip_model, write_lesson, GOOD + "  - caption: [unclosed\n")
-    assert "malformed YAML" in message and "line" in message
+    assert "invalid YAML" in message and "line" in message
 
 
 def test_duplicate_key(hip_model, write_lesson):

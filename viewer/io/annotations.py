@@ -82,7 +82,6 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -94,6 +93,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from viewer.core.errors import DataError
+from viewer.io.yaml_source import display_path, read_yaml
 
 __all__ = [
     "Actions",
@@ -522,80 +522,8 @@ _MODEL_BY_KIND: dict[str, type[_AnnotationBase]] = {
 # --------------------------------------------------------------------------------------------
 
 
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when available
-
-
-class _UniqueKeyLoader(_SafeLoader):
-    """A safe loader that refuses duplicate keys instead of keeping the last one silently."""
-
-
-def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep=False):
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None,
-                f"duplicate key {key!r} (first given on line {seen[key] + 1})",
-                key_node.start_mark,
-            )
-        seen[key] = key_node.start_mark.line
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping
-)
-
-
-def _display_path(path: Path) -> str:
-    """The path as the user would type it: relative to the working directory when possible."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def _line_map(node: yaml.Node | None, prefix: tuple = ()) -> dict[tuple, int]:
-    """Map every key path of a composed YAML document to its 1-based line number."""
-    lines: dict[tuple, int] = {}
-    if node is None:
-        return lines
-    lines[prefix] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            path = (*prefix, key)
-            lines.update(_line_map(value_node, path))
-            lines[path] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            lines.update(_line_map(item, (*prefix, i)))
-    return lines
-
-
-def _read_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
-    """Parse one YAML file. Returns the data and a key-path → line map."""
-    shown = _display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError("file not found", file=shown) from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not UTF-8 text ({exc.reason})", file=shown) from None
-    except OSError as exc:
-        raise DataError(f"cannot be read ({exc.strerror})", file=shown) from None
-    try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-        lines = _line_map(yaml.compose(text, Loader=_SafeLoader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = exc.problem or exc.context or "malformed YAML"
-        raise DataError(f"invalid YAML{where}: {problem}", file=shown) from None
-    except yaml.YAMLError as exc:
-        raise DataError(f"invalid YAML: {exc}", file=shown) from None
-    return data, lines
+_display_path = display_path
+_read_yaml = read_yaml
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import numpy as np
 import yaml
 
 from viewer.core.errors import DataError
+from viewer.io.yaml_source import display_path, read_yaml
 from viewer.core.kinematics import DEFAULT_ROM, check_pose
 from viewer.core.motions import POSE_COORDINATES, coordinate_index, parse_motion
 from viewer.lessons.rich_text import CaptionError, check_caption, plain_text
@@ -149,69 +150,9 @@ class Lesson:
         return len(self.steps)
 
 
-# -- YAML with line numbers ----------------------------------------------------------------------
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (the second would silently win otherwise)."""
-
-
-def _no_duplicates(loader: _Loader, node: yaml.MappingNode, deep: bool = False):
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (first on line {seen[key]})", key_node.start_mark)
-        seen[key] = key_node.start_mark.line + 1
-    return loader.construct_mapping(node, deep=deep)
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
-
-
-def _line_map(node, prefix: tuple = ()) -> dict[tuple, int]:
-    """1-based line of every key path (mapping keys and sequence items) of a composed document."""
-    lines: dict[tuple, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            path = prefix + (key_node.value,)
-            lines[path] = key_node.start_mark.line + 1
-            lines.update(_line_map(value_node, path))
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            path = prefix + (i,)
-            lines[path] = item.start_mark.line + 1
-            lines.update(_line_map(item, path))
-    return lines
-
-
-def display_path(path: Path) -> str:
-    """The path as a user would type it: relative to the working directory when possible."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
+# -- YAML with line numbers (shared with the annotations) -------------------------------------------
 def _read(path: Path) -> tuple[Any, dict[tuple, int]]:
-    shown = display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError("lesson file not found", file=shown) from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not UTF-8 text ({exc.reason})", file=shown) from None
-    except OSError as exc:
-        raise DataError(f"cannot be read ({exc.strerror})", file=shown) from None
-    try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-        lines = _line_map(yaml.compose(text, Loader=yaml.SafeLoader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise DataError(f"malformed YAML: {exc.problem or exc.context}{where}", file=shown) from None
-    except yaml.YAMLError as exc:
-        raise DataError(f"malformed YAML: {exc}", file=shown) from None
-    return data, lines
+    return read_yaml(path, what="lesson file")
 
 
 # -- the model's vocabulary ------------------------------------------------------------------------
