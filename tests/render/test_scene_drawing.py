@@ -1,0 +1,89 @@
+"""How the scene draws (render layer, off screen): batched muscles, coarse interactive bones,
+free-space labels. What is drawn must always match the per-structure state."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from viewer.core.sweep import sweep_vertices
+from viewer.render.scene import _BatchedSweep
+
+
+@pytest.mark.parametrize("pose", [(0, 0, 0), (90, 10, -30), (-20, -30, 50), (120, 45, 50)])
+def test_batched_sweep_equals_the_core_sweep(model, pose):
+    lines = [line for line in model.paths.lines if line.id in model.meshes]
+    polylines = model.paths.polylines(pose)
+    polylines = [polylines[model.paths.index(line.id)] for line in lines]
+    batched = _BatchedSweep([line.shape for line in lines])(polylines)
+    for k, (poly, line) in enumerate(zip(polylines, lines)):
+        np.testing.assert_allclose(batched[k], sweep_vertices(poly, line.shape), atol=1e-9)
+
+
+def test_scene_uses_the_batch_and_its_points_are_the_per_structure_points(session, model):
+    scene = session.scene
+    assert scene._sweeper  # the batch matched the core at the first pose
+    session.state.set_pose((45, 0, 20))
+    poly = model.paths.polyline("piriformis", (45, 0, 20))
+    np.testing.assert_allclose(scene._points["piriformis"], sweep_vertices(poly, model.paths.lines[
+        model.paths.index("piriformis")].shape), atol=1e-9)
+
+
+def test_batches_follow_visibility_opacity_and_selection(session):
+    state, scene = session.state, session.scene
+    opaque, clear = scene._batch["opaque"], scene._batch["translucent"]
+    assert "piriformis" in opaque["members"] and not clear["members"]
+    state.set_visible("piriformis", False)
+    assert "piriformis" not in opaque["members"]
+    state.set_visible("piriformis", True)
+    state.set_opacity("quadratus_femoris", 0.5)
+    assert "quadratus_femoris" in clear["members"] and "quadratus_femoris" not in opaque["members"]
+    span = scene._swept_slice["quadratus_femoris"]
+    assert np.all(clear["colours"][span, 3] == 128)
+    state.select("obturator_internus")  # drawn on its own, with its highlight
+    assert "obturator_internus" not in opaque["members"]
+    assert session.plotter.renderer.HasViewProp(scene.actors["obturator_internus"])
+    state.select(None)
+    assert "obturator_internus" in opaque["members"]
+    assert not session.plotter.renderer.HasViewProp(scene.actors["obturator_internus"])
+
+
+def test_picking_through_a_batch_names_the_muscle(session):
+    scene = session.scene
+    session.state.set_visible("gluteus_maximus", False)
+    scene.set_view("posterior")
+    session.image()
+    x, y = scene.display_point(scene.surface_point("quadratus_femoris"))
+    assert scene.pick(x, y) == "quadratus_femoris"
+
+
+def test_fast_frames_swap_in_coarse_bones(session):
+    scene = session.scene
+    scene.prepare_fast_lod()
+    full, coarse = scene._lod_mappers["femur"]
+    scene.set_fast(True)
+    assert scene.actors["femur"].GetMapper() is coarse
+    assert not session.plotter.renderer.GetUseFXAA()
+    image = session.image()
+    assert image.std() > 5
+    scene.set_fast(False)
+    assert scene.actors["femur"].GetMapper() is full
+    assert session.plotter.renderer.GetUseFXAA()
+
+
+def test_selection_label_stays_clear_of_the_model_and_the_legend(session):
+    state, scene = session.state, session.scene
+    state.set_motion("external_rotation")
+    state.select("piriformis")
+    scene.set_view("posterolateral")
+    session.image()
+    box = scene.label_box_px()
+    legend = scene.legend_box_px()
+    assert box is not None and legend is not None
+    x0, y0, x1, y1 = box
+    lx0, ly0, lx1, ly1 = legend
+    assert x1 <= lx0 or x0 >= lx1 or y1 <= ly0 or y0 >= ly1  # no overlap with the legend
+    # Few covered cells under the box: it sits beside the silhouette, not on it.
+    grid = scene.occupancy(8)
+    cells = grid[int(y0 // 8):int(np.ceil(y1 / 8)), int(x0 // 8):int(np.ceil(x1 / 8))]
+    assert cells.mean() < 0.1

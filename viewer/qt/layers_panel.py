@@ -1,0 +1,344 @@
+"""The layers panel: a tree of groups, structures and compartments to show, hide and fade.
+
+Check boxes show and hide (a group's box is tri-state: some of its structures shown); the
+slider beside each row sets its opacity; the search box filters by name, Latin name or
+synonym. "Isolate" shows only the chosen structure and, pressed again, restores exactly what
+was visible; "Ghost others" makes everything but the selection translucent. Every change goes
+to the session state; the tree follows the state, so changes made elsewhere (a click in the
+3D view, a lesson) show here too.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QSlider,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from viewer.qt.binding import StateBinding
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+KIND_ROLE = Qt.ItemDataRole.UserRole + 1
+OPACITY_STEP = 0.1
+
+
+class _OpacitySlider(QSlider):
+    """A compact 0-100 % slider for one tree row."""
+
+    def __init__(self, label: str, parent=None):
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setRange(0, 100)
+        self.setSingleStep(5)
+        self.setPageStep(20)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumWidth(70)
+        self.setAccessibleName(f"Opacity of {label}")
+        self.setToolTip(f"Opacity of {label}")
+
+
+class LayersPanel(QWidget):
+    """Tree of layer groups -> structures -> compartments bound to a session state.
+
+    Parameters
+    ----------
+    model : viewer.io.model.HipModel
+    state : viewer.state.SessionState
+    """
+
+    structure_activated = Signal(str)
+
+    def __init__(self, model, state, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = model
+        self.state = state
+        self._syncing = False
+        self._box_toggled = False  # set when a mouse click toggled a check box, not the row
+        self._items: dict[str, QTreeWidgetItem] = {}  # structure, compartment and group ids
+        self._sliders: dict[str, _OpacitySlider] = {}
+        self._search_text: dict[str, str] = {}
+
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Search name or synonym")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search layers")
+        self.search.textChanged.connect(self.apply_filter)
+
+        self.tree = QTreeWidget(self)
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderLabels(["Layer", "Opacity"])
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAccessibleName("Layers")
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(1, 90)
+        self._build_tree()
+        self.tree.itemChanged.connect(self._on_item_changed)
+        self.tree.itemClicked.connect(self._on_item_clicked)
+        self.tree.itemActivated.connect(self._on_item_activated)
+        self.tree.installEventFilter(self)
+        self.tree.viewport().installEventFilter(self)
+
+        self.show_all_button = QPushButton("Show &all", self)
+        self.show_all_button.setToolTip("Show every structure (A)")
+        self.show_all_button.clicked.connect(self.state.show_all)
+        self.isolate_button = QPushButton("&Isolate", self)
+        self.isolate_button.setCheckable(True)
+        self.isolate_button.setToolTip("Show only the chosen structure; press again to restore (I)")
+        self.isolate_button.clicked.connect(self.toggle_isolate)
+        self.ghost_box = QCheckBox("&Ghost others", self)
+        self.ghost_box.setToolTip("Make everything but the selection translucent (G)")
+        self.ghost_box.toggled.connect(self.state.set_ghost)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.show_all_button)
+        buttons.addWidget(self.isolate_button)
+        buttons.addWidget(self.ghost_box)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.search)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(buttons)
+
+        self._binding = StateBinding()
+        self._binding.connect(state.visibility_changed, self._on_visibility)
+        self._binding.connect(state.opacity_changed, self._on_opacity)
+        self._binding.connect(state.selection_changed, self._on_selection)
+        self._binding.connect(state.ghost_changed, self._on_ghost)
+        self._sync_all()
+
+    # -- construction ---------------------------------------------------------------------
+    def _searchable(self, structure: str) -> str:
+        ann = self.model.annotations[structure]
+        words = [ann.id, ann.display_name, ann.latin_name, *ann.synonyms]
+        for leaf in self.model.leaves(structure):
+            if leaf != structure:
+                words += [leaf, self.model.display_name(leaf)]
+        return " | ".join(words).casefold()
+
+    def _make_item(self, parent, text: str, some_id: str, kind: str, tooltip: str) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(parent, [text])
+        item.setData(0, ID_ROLE, some_id)
+        item.setData(0, KIND_ROLE, kind)
+        item.setToolTip(0, tooltip)
+        flags = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable)
+        if kind == "group" or (kind == "structure" and len(self.model.leaves(some_id)) > 1):
+            flags |= Qt.ItemFlag.ItemIsAutoTristate
+        item.setFlags(flags)
+        item.setCheckState(0, Qt.CheckState.Checked)
+        slider = _OpacitySlider(text, self.tree)
+        slider.valueChanged.connect(lambda value, i=some_id: self._on_slider(i, value))
+        self.tree.setItemWidget(item, 1, slider)
+        self._items[some_id] = item
+        self._sliders[some_id] = slider
+        return item
+
+    def _build_tree(self) -> None:
+        self.tree.blockSignals(True)
+        for group, members in self.model.groups():
+            gitem = self._make_item(self.tree, group.display_name, group.id, "group", group.description)
+            for sid in members:
+                ann = self.model.annotations[sid]
+                tip = ann.latin_name + (f" (also: {', '.join(ann.synonyms)})" if ann.synonyms else "")
+                sitem = self._make_item(gitem, ann.display_name, sid, "structure", tip)
+                self._search_text[sid] = self._searchable(sid)
+                leaves = self.model.leaves(sid)
+                if len(leaves) > 1 or (leaves and leaves[0] != sid):
+                    for leaf in leaves:
+                        self._make_item(sitem, self.model.display_name(leaf), leaf, "leaf",
+                                        f"{self.model.display_name(leaf)} ({ann.display_name})")
+            gitem.setExpanded(True)
+        self.tree.blockSignals(False)
+
+    # -- ids --------------------------------------------------------------------------------
+    def item_for(self, some_id: str) -> QTreeWidgetItem:
+        """The tree row of a group, structure or compartment id."""
+        return self._items[some_id]
+
+    def slider_for(self, some_id: str) -> QSlider:
+        return self._sliders[some_id]
+
+    def _leaves_of(self, some_id: str) -> list[str]:
+        item = self._items[some_id]
+        if item.data(0, KIND_ROLE) == "group":
+            out = []
+            for i in range(item.childCount()):
+                out += self.state.leaf_ids(item.child(i).data(0, ID_ROLE))
+            return out
+        return self.state.leaf_ids(some_id)
+
+    def current_id(self) -> str | None:
+        """Structure or compartment id of the current row (None for a group or nothing)."""
+        item = self.tree.currentItem()
+        if item is None or item.data(0, KIND_ROLE) == "group":
+            return None
+        return item.data(0, ID_ROLE)
+
+    # -- user input -> state ---------------------------------------------------------------
+    def _on_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        if self._syncing or column != 0:
+            return
+        self._box_toggled = True
+        # Only rows without children map to meshes; Qt propagates a parent's box to them.
+        if item.childCount() == 0:
+            some_id = item.data(0, ID_ROLE)
+            self.state.set_visible(some_id, item.checkState(0) == Qt.CheckState.Checked)
+
+    def _on_item_clicked(self, item: QTreeWidgetItem, column: int) -> None:
+        if self._box_toggled:
+            return  # a click on the check box shows or hides; it does not select
+        self._select_item(item)
+
+    def _on_item_activated(self, item: QTreeWidgetItem, column: int) -> None:
+        self._select_item(item)
+
+    def _select_item(self, item: QTreeWidgetItem) -> None:
+        if item.data(0, KIND_ROLE) == "group":
+            return
+        some_id = item.data(0, ID_ROLE)
+        self.state.select(some_id)
+        self.structure_activated.emit(some_id)
+
+    def _on_slider(self, some_id: str, value: int) -> None:
+        if self._syncing:
+            return
+        for leaf in self._leaves_of(some_id):
+            self.state.set_opacity(leaf, value / 100.0)
+
+    def nudge_opacity(self, some_id: str, delta: float) -> None:
+        """Change a row's opacity by ``delta`` (keyboard: [ and ] on the current row)."""
+        current = self._sliders[some_id].value() / 100.0
+        self._sliders[some_id].setValue(round(100 * min(1.0, max(0.0, current + delta))))
+
+    def toggle_isolate(self) -> None:
+        """Isolate the current row's structure (or the selection); restore if isolated."""
+        if self.state.isolated is not None:
+            self.state.toggle_isolate(self.state.isolated)
+        else:
+            target = self.current_id() or self.state.selection
+            if target:
+                self.state.toggle_isolate(target)
+        self._sync_isolate_button()
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
+        from PySide6.QtCore import QEvent
+
+        if obj is self.tree.viewport() and event.type() == QEvent.Type.MouseButtonPress:
+            self._box_toggled = False
+        if obj is self.tree and event.type() == QEvent.Type.KeyPress:
+            item = self.tree.currentItem()
+            if item is not None and event.key() in (Qt.Key.Key_BracketLeft, Qt.Key.Key_BracketRight):
+                delta = OPACITY_STEP if event.key() == Qt.Key.Key_BracketRight else -OPACITY_STEP
+                self.nudge_opacity(item.data(0, ID_ROLE), delta)
+                return True
+        return False
+
+    # -- search -----------------------------------------------------------------------------
+    def apply_filter(self, text: str) -> None:
+        """Show only structures whose name, Latin name, synonym or compartment matches."""
+        query = text.strip().casefold()
+        root = self.tree.invisibleRootItem()
+        for g in range(root.childCount()):
+            gitem = root.child(g)
+            group_match = bool(query) and query in gitem.text(0).casefold()
+            any_shown = False
+            for s in range(gitem.childCount()):
+                sitem = gitem.child(s)
+                sid = sitem.data(0, ID_ROLE)
+                shown = not query or group_match or query in self._search_text.get(sid, "")
+                sitem.setHidden(not shown)
+                any_shown |= shown
+                if query and shown:
+                    sitem.setExpanded(True)
+            gitem.setHidden(not any_shown)
+            if query and any_shown:
+                gitem.setExpanded(True)
+
+    def visible_structures(self) -> list[str]:
+        """Structure ids whose rows the filter leaves visible."""
+        out = []
+        for sid, item in self._items.items():
+            if item.data(0, KIND_ROLE) == "structure" and not item.isHidden() and not item.parent().isHidden():
+                out.append(sid)
+        return out
+
+    # -- state -> tree ------------------------------------------------------------------------
+    def _sync_all(self) -> None:
+        vis = self.state.visibility()
+        for leaf, shown in vis.items():
+            self._on_visibility(leaf, shown)
+        for leaf in vis:
+            self._on_opacity(leaf, self.state.opacity(leaf))
+        self._on_ghost(self.state.ghost)
+        self._on_selection(self.state.selection)
+
+    def _on_visibility(self, leaf: str, visible: bool) -> None:
+        item = self._items.get(leaf)
+        if item is None:
+            return
+        self._syncing = True
+        try:
+            item.setCheckState(0, Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked)
+        finally:
+            self._syncing = False
+        self._sync_isolate_button()
+
+    def _set_slider(self, some_id: str, value: float) -> None:
+        slider = self._sliders[some_id]
+        self._syncing = True
+        try:
+            slider.setValue(round(100 * value))
+        finally:
+            self._syncing = False
+
+    def _on_opacity(self, leaf: str, value: float) -> None:
+        if leaf in self._sliders:
+            self._set_slider(leaf, value)
+        # Parents show the mean opacity of their leaves.
+        item = self._items.get(leaf)
+        parent = item.parent() if item is not None else None
+        while parent is not None:
+            pid = parent.data(0, ID_ROLE)
+            leaves = self._leaves_of(pid)
+            self._set_slider(pid, sum(self.state.opacity(x) for x in leaves) / len(leaves))
+            parent = parent.parent()
+
+    def _on_selection(self, some_id) -> None:
+        self._syncing = True
+        try:
+            if some_id is None or some_id not in self._items:
+                self.tree.clearSelection()
+                self.tree.setCurrentItem(None)
+            else:
+                item = self._items[some_id]
+                self.tree.setCurrentItem(item)
+                self.tree.scrollToItem(item)
+        finally:
+            self._syncing = False
+
+    def _on_ghost(self, on: bool) -> None:
+        self.ghost_box.blockSignals(True)
+        self.ghost_box.setChecked(bool(on))
+        self.ghost_box.blockSignals(False)
+
+    def _sync_isolate_button(self) -> None:
+        isolated = self.state.isolated is not None
+        self.isolate_button.setChecked(isolated)
+        self.isolate_button.setText("Rest&ore" if isolated else "&Isolate")
+
+    def close_panel(self) -> None:
+        """Stop following the state (before the widget is deleted)."""
+        self._binding.disconnect_all()
+        self.tree.viewport().removeEventFilter(self)
+        self.tree.removeEventFilter(self)

@@ -1,0 +1,569 @@
+"""The main window: the 3D viewport in the middle, dockable panels around it, menus and toolbar.
+
+The window owns one :class:`~viewer.state.SessionState`; every panel and the scene follow it
+and change it, never each other. The window itself only wires: menu and toolbar actions call
+state methods (or panel methods that do), the status bar reports, and ``QSettings`` remembers
+the layout and the user's last choices. Closing tears down in a fixed order: timers, panel
+subscriptions, the scene's subscriptions, then the 3D widget, before Qt deletes anything.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QWidget,
+)
+
+from viewer import __version__
+from viewer.core.errors import DataError
+from viewer.core.motions import MOTIONS
+from viewer.qt.actions_panel import ActionsPanel
+from viewer.qt.binding import StateBinding
+from viewer.qt.demo_panel import DemoPanel
+from viewer.qt.help_dialog import HelpDialog
+from viewer.qt.info_panel import InfoPanel
+from viewer.qt.layers_panel import LayersPanel
+from viewer.qt.playback import PlaybackTimer
+from viewer.qt.plot_panel import PlotPanel
+from viewer.qt.pose_panel import PRESET_BUTTONS, PosePanel
+from viewer.qt.screenshot_dialog import ScreenshotDialog
+from viewer.qt.settings import (
+    KEY_COLOUR_BY,
+    KEY_DOCKS,
+    KEY_GEOMETRY,
+    KEY_LOOP,
+    KEY_MOTION,
+    KEY_PLAYBACK_MOTION,
+    KEY_SPEED,
+    KEY_THEME,
+    LAYOUT_VERSION,
+    open_settings,
+    read_bool,
+    read_float,
+    read_str,
+)
+from viewer.qt.viewport import Viewport
+from viewer.render.palette import THEMES
+from viewer.state import Playback, describe_pose, state_for_model
+
+#: Camera presets in menu order with their keys.
+CAMERA_KEYS = (
+    ("anterior", "1"), ("posterior", "2"), ("lateral", "3"), ("medial", "4"), ("superior", "5"), ("inferior", "6"),
+    ("posterolateral", "7"), ("anterolateral", "8"),
+)
+#: Panels: key, title, dock area, shortcut to show or hide.
+DOCKS = (
+    ("layers", "Layers", Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+1"),
+    ("pose", "Pose", Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+2"),
+    ("demo", "Demonstration", Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+3"),
+    ("info", "Info", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+4"),
+    ("actions", "Actions", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+5"),
+    ("plot", "Plot", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+6"),
+)
+#: Font scale of presentation mode (widgets and the 3D view's texts).
+PRESENTATION_SCALE = 1.5
+#: Panels that stay on screen in presentation mode.
+PRESENTATION_DOCKS = ("pose",)
+BASE_FONT_PT = 10
+#: Visible keyboard focus on every kind of control (WCAG 2.4.7); Okabe-Ito orange.
+FOCUS_COLOUR = "#E69F00"
+
+
+def _stylesheet(font_pt: float) -> str:
+    focusable = ("QPushButton", "QToolButton", "QCheckBox", "QRadioButton", "QComboBox", "QLineEdit",
+                 "QAbstractSpinBox", "QTreeView", "QListView", "QTableView", "QTextBrowser", "QSlider", "QTabBar")
+    focus = ", ".join(f"{w}:focus" for w in focusable)
+    return (f"QMainWindow, QMainWindow QWidget {{ font-size: {font_pt:.1f}pt; }}\n"
+            f"{focus} {{ border: 2px solid {FOCUS_COLOUR}; border-radius: 3px; }}\n"
+            f"QDockWidget::title {{ font-weight: bold; padding: 3px; }}\n")
+
+
+class MainWindow(QMainWindow):
+    """The desktop viewer for one loaded model.
+
+    Parameters
+    ----------
+    model : viewer.io.model.HipModel
+    state : viewer.state.SessionState, optional
+        Defaults to :func:`viewer.state.state_for_model`.
+    settings : QSettings, optional
+        Where layout and choices are remembered (tests pass a temporary one).
+    restore : bool
+        Apply the remembered layout and choices.
+    """
+
+    def __init__(self, model, state=None, *, settings: QSettings | None = None, restore: bool = True,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self.setWindowTitle("Hip anatomy viewer")
+        self.model = model
+        self.state = state if state is not None else state_for_model(model)
+        self.settings = settings if settings is not None else open_settings()
+        self.playback = Playback(self.state)
+        self._closed = False
+        self._presentation = False
+        self._before_presentation: dict = {}
+        theme = read_str(self.settings, KEY_THEME, "dark") if restore else "dark"
+        if theme not in THEMES:
+            theme = "dark"
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
+                            | QMainWindow.DockOption.AllowNestedDocks)
+        self.setStyleSheet(_stylesheet(BASE_FONT_PT))
+
+        self.viewport = Viewport(model, self.state, theme, self)
+        self.scene = self.viewport.scene
+        self.setCentralWidget(self.viewport)
+
+        self.layers_panel = LayersPanel(model, self.state, self)
+        self.pose_panel = PosePanel(self.state, self)
+        self.actions_panel = ActionsPanel(model, self.state, self)
+        self.info_panel = InfoPanel(model, self.state, self)
+        self.plot_panel = PlotPanel(model, self.state, self)
+        self.demo_panel = DemoPanel(model, self.state, self.playback, self)
+        self.panels = {"layers": self.layers_panel, "pose": self.pose_panel, "demo": self.demo_panel,
+                       "info": self.info_panel, "actions": self.actions_panel, "plot": self.plot_panel}
+        self.docks: dict[str, QDockWidget] = {}
+        self._build_docks()
+        self.playback_timer = PlaybackTimer(self.playback, self)
+
+        self.named_actions: dict[str, QAction] = {}
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+
+        self._binding = StateBinding()
+        self._binding.connect(self.state.pose_changed, self._show_pose)
+        self._binding.connect(self.state.selection_changed, self._show_selection)
+        self._binding.connect(self.state.motion_changed, self._sync_motion_actions)
+        self._binding.connect(self.state.colour_by_changed, self._sync_motion_actions)
+        self._binding.connect(self.state.ghost_changed, self._sync_toggles)
+        self._binding.connect(self.state.show_mechanics_changed, self._sync_toggles)
+        self._binding.connect(self.state.visibility_changed, self._sync_toggles)
+        self._binding.connect(self.playback.playing_changed, self._sync_toggles)
+        self._binding.connect(self.playback.settings_changed, self._sync_toggles)
+        self.viewport.hovered.connect(self._show_hover)
+        self.resize(1440, 900)
+        if restore:
+            self.restore_settings()
+        self._show_pose(self.state.pose)
+        self._show_selection(self.state.selection)
+        self._sync_motion_actions()
+        self._sync_toggles()
+
+    # -- panels ------------------------------------------------------------------------------
+    def _build_docks(self) -> None:
+        for key, title, area, _ in DOCKS:
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"dock_{key}")
+            dock.setWidget(self.panels[key])
+            dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                             | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+            self.addDockWidget(area, dock)
+            self.docks[key] = dock
+        # Info and Plot share the right column as tabs; Actions sits under them.
+        self.tabifyDockWidget(self.docks["info"], self.docks["plot"])
+        self.docks["info"].raise_()
+        self.resizeDocks([self.docks["layers"], self.docks["pose"], self.docks["demo"]], [330, 250, 250],
+                         Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["info"], self.docks["actions"]], [500, 330], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["layers"], self.docks["info"]], [330, 440], Qt.Orientation.Horizontal)
+
+    def add_lesson_panel(self, widget: QWidget, title: str = "Lesson") -> QDockWidget:
+        """Dock a lesson panel (beside Info, brought to the front) and list it in View > Panels."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName("dock_lesson")
+        dock.setWidget(widget)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.tabifyDockWidget(self.docks["info"], dock)
+        dock.show()
+        dock.raise_()
+        self.docks["lesson"] = dock
+        self.panels["lesson"] = widget
+        if hasattr(self, "panels_menu"):
+            action = dock.toggleViewAction()
+            action.setShortcut(QKeySequence("Ctrl+7"))
+            self.panels_menu.addAction(action)
+        return dock
+
+    def show_panel(self, key: str) -> None:
+        """Show a panel's dock and bring it to the front of its tab group."""
+        dock = self.docks[key]
+        dock.show()
+        dock.raise_()
+
+    # -- actions -----------------------------------------------------------------------------
+    def _action(self, name: str, text: str, slot=None, shortcut: str | None = None, *, checkable: bool = False,
+                tip: str | None = None, pass_checked: bool | None = None) -> QAction:
+        """A window-wide action; a checkable one passes its new state to ``slot`` unless told not to."""
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setCheckable(checkable)
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        if slot is not None:
+            with_state = checkable if pass_checked is None else pass_checked
+            action.triggered.connect(lambda checked=False, s=slot: self._guard(s, checked) if with_state else self._guard(s))
+        self.addAction(action)  # window-wide shortcut even while the menu bar is hidden
+        self.named_actions[name] = action
+        return action
+
+    def _guard(self, slot, *args) -> None:
+        """Run a user command; a DataError becomes a status message, not a traceback."""
+        try:
+            slot(*args)
+        except DataError as exc:
+            self.statusBar().showMessage(exc.message, 6000)
+        if not self._closed:
+            self._sync_toggles()  # a command that changed nothing must not leave its box ticked
+
+    def _build_actions(self) -> None:
+        a = self._action
+        a("screenshot", "&Save screenshot…", self.open_screenshot_dialog, "Ctrl+S",
+          tip="Save a PNG of the 3D view at any size, ready for a slide")
+        a("quick_screenshot", "&Quick screenshot", self.quick_screenshot, "Ctrl+Shift+S",
+          tip="Save the 3D view as it is to a PNG in your Pictures folder")
+        a("export_plot_png", "Export plot as P&NG…", self.plot_panel._ask_png)
+        a("export_plot_csv", "Export plot data as &CSV…", self.plot_panel._ask_csv)
+        a("quit", "&Quit", self.close, "Ctrl+Q")
+        for view, key in CAMERA_KEYS:
+            a(f"view_{view}", f"{view.capitalize()} view", lambda v=view: self.state.request_view(v), key,
+              tip=f"Look at the hip from the {view} side ({key})")
+        a("reset_view", "&Reset view", self.viewport.reset_view, "Home", tip="Back to the default view (Home)")
+        self._theme_group = QActionGroup(self)
+        for name in THEMES:
+            action = a(f"theme_{name}", f"{name.capitalize()} background", lambda n=name: self.set_theme(n),
+                       checkable=True, pass_checked=False)
+            self._theme_group.addAction(action)
+        a("presentation", "&Presentation mode", self.toggle_presentation, "F11", checkable=True,
+          tip="Full screen with larger text, for a projector (F11, Esc to leave)")
+        a("show_all", "Show &all", self.state.show_all, "A", tip="Show every structure (A)")
+        a("isolate", "&Isolate / restore", self.layers_panel.toggle_isolate, "I", checkable=True, pass_checked=False,
+          tip="Show only the selected structure; again to restore exactly (I)")
+        a("ghost", "&Ghost others", self.state.set_ghost, "G", checkable=True,
+          tip="Make everything but the selection translucent (G)")
+        a("clear", "&Clear selection / leave presentation", self.escape, "Esc")
+        a("find", "&Find layer…", self.focus_search, "Ctrl+F")
+        a("focus_next", "Focus next &panel", self.focus_next_panel, "F6")
+        for key, text, _tip in PRESET_BUTTONS:
+            a(f"pose_{key}", text.replace("&", "") + " pose", lambda k=key: self.pose_panel.apply_preset(k),
+              "Ctrl+0" if key == "neutral" else None)
+        self._motion_group = QActionGroup(self)
+        action = a("motion_none", "No motion (anatomical colours)", lambda: self.state.set_motion(None), checkable=True,
+                   pass_checked=False)
+        self._motion_group.addAction(action)
+        for name in MOTIONS:
+            action = a(f"motion_{name}", name.replace("_", " ").capitalize(),
+                       lambda n=name: self.state.set_motion(n), checkable=True, pass_checked=False)
+            self._motion_group.addAction(action)
+        a("next_motion", "&Next motion", lambda: self.cycle_motion(+1), "M")
+        a("previous_motion", "Pre&vious motion", lambda: self.cycle_motion(-1), "Shift+M")
+        a("colour_by_torque", "Colour by &torque potential", lambda on: self.state.set_colour_by("torque" if on else "moment_arm"),
+          "T", checkable=True, tip="Colour intensity by torque potential instead of moment arm (T)")
+        a("mechanics", "Show &line of action", self.state.set_show_mechanics, "L", checkable=True,
+          tip="Line of action, joint axis and moment arm of the selected muscle (L)")
+        a("play", "&Play / pause", self.demo_panel.toggle, "P", checkable=True, pass_checked=False)
+        a("loop", "&Loop", self.playback.set_loop, checkable=True)
+        a("faster", "&Faster", lambda: self.playback.set_speed(self.playback.speed_deg_s * 1.5), "Ctrl+Up")
+        a("slower", "&Slower", lambda: self.playback.set_speed(self.playback.speed_deg_s / 1.5), "Ctrl+Down")
+        a("stop", "S&top animation", self.demo_panel.stop, "Ctrl+.")
+        a("demo_er", "Demonstrate &external rotation", self.demonstrate, "Ctrl+E",
+          tip="Hide gluteus maximus, view from behind, animate external rotation (Ctrl+E)")
+        a("demo_er_90", "Repeat at &90° flexion", self.demonstrate_flexed, "Ctrl+Shift+E",
+          tip="The same at 90° of hip flexion: watch piriformis (Ctrl+Shift+E)")
+        a("help", "&Keyboard shortcuts", self.show_help, "F1")
+        a("about", "&About", self.show_about)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        na = self.named_actions
+        file_menu = bar.addMenu("&File")
+        for name in ("screenshot", "quick_screenshot", None, "export_plot_png", "export_plot_csv", None, "quit"):
+            file_menu.addSeparator() if name is None else file_menu.addAction(na[name])
+        view = bar.addMenu("&View")
+        self.panels_menu = view.addMenu("&Panels")
+        for key, _title, _area, shortcut in DOCKS:
+            action = self.docks[key].toggleViewAction()
+            action.setShortcut(QKeySequence(shortcut))
+            action.setObjectName(f"toggle_{key}")
+            self.panels_menu.addAction(action)
+        camera = view.addMenu("&Camera")
+        for v, _ in CAMERA_KEYS:
+            camera.addAction(na[f"view_{v}"])
+        camera.addSeparator()
+        camera.addAction(na["reset_view"])
+        view.addAction(na["reset_view"])
+        theme = view.addMenu("&Background")
+        for name in THEMES:
+            theme.addAction(na[f"theme_{name}"])
+        view.addSeparator()
+        view.addAction(na["presentation"])
+        view.addAction(na["focus_next"])
+        layers = bar.addMenu("&Layers")
+        for name in ("show_all", "isolate", "ghost", None, "clear", "find"):
+            layers.addSeparator() if name is None else layers.addAction(na[name])
+        pose = bar.addMenu("P&ose")
+        for key, _text, _tip in PRESET_BUTTONS:
+            pose.addAction(na[f"pose_{key}"])
+        motion = bar.addMenu("&Motion")
+        motion.addAction(na["motion_none"])
+        for name in MOTIONS:
+            motion.addAction(na[f"motion_{name}"])
+        motion.addSeparator()
+        for name in ("next_motion", "previous_motion", "colour_by_torque", "mechanics"):
+            motion.addAction(na[name])
+        anim = bar.addMenu("&Animation")
+        for name in ("play", "loop", "faster", "slower", "stop", None, "demo_er", "demo_er_90"):
+            anim.addSeparator() if name is None else anim.addAction(na[name])
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(na["help"])
+        help_menu.addAction(na["about"])
+
+    def _build_toolbar(self) -> None:
+        bar = self.addToolBar("Main")
+        bar.setObjectName("toolbar_main")
+        na = self.named_actions
+        short = {"anterior": "Ant", "posterior": "Post", "lateral": "Lat", "medial": "Med", "superior": "Sup",
+                 "inferior": "Inf"}
+        labels = {"reset_view": "Reset", "show_all": "Show all", "isolate": "Isolate", "ghost": "Ghost",
+                  "mechanics": "Line of action", "play": "Play", "demo_er": "Demo: ER", "demo_er_90": "ER at 90°",
+                  "screenshot": "Screenshot", "presentation": "Present", "help": "Help"}
+        groups = (tuple(f"view_{v}" for v in short) + ("reset_view",), ("show_all", "isolate", "ghost", "mechanics"),
+                  ("play", "demo_er", "demo_er_90"), ("screenshot", "presentation", "help"))
+        for group in groups:
+            for name in group:
+                # Short button texts keep the bar on one line; menus keep the full names.
+                na[name].setIconText(short.get(name[5:]) if name.startswith("view_") else labels[name])
+                bar.addAction(na[name])
+            bar.addSeparator()
+        self.toolbar = bar
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.selection_label = QLabel(self)
+        self.pose_label = QLabel(self)
+        status.addPermanentWidget(self.selection_label)
+        status.addPermanentWidget(self.pose_label)
+
+    # -- commands ----------------------------------------------------------------------------
+    def set_theme(self, name: str) -> None:
+        self.scene.set_theme(name)
+        self.named_actions[f"theme_{name}"].setChecked(True)
+
+    def cycle_motion(self, step: int) -> None:
+        order = [None, *MOTIONS]
+        current = self.state.motion.name if self.state.motion is not None else None
+        self.state.set_motion(order[(order.index(current) + step) % len(order)])
+
+    def escape(self) -> None:
+        """Esc: leave presentation mode first, else clear the selection."""
+        if self._presentation:
+            self.set_presentation(False)
+        else:
+            self.state.select(None)
+
+    def focus_search(self) -> None:
+        self.show_panel("layers")
+        self.layers_panel.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.layers_panel.search.selectAll()
+
+    def focus_next_panel(self) -> None:
+        """F6: move keyboard focus to the next visible region (3D view, then each panel)."""
+        targets = [self.viewport.interactor, self.layers_panel.tree, self.pose_panel.sliders[0],
+                   self.demo_panel.play_button, self.info_panel.browser, self.actions_panel.motion_combo,
+                   self.plot_panel.compare_button]
+        visible = [w for w in targets if w.isVisible()]
+        if not visible:
+            return
+        focused = QApplication.focusWidget()
+        index = next((i for i, w in enumerate(visible) if w is focused or w.isAncestorOf(focused)), -1)
+        visible[(index + 1) % len(visible)].setFocus(Qt.FocusReason.TabFocusReason)
+
+    def demonstrate(self) -> None:
+        self.demo_panel.demonstrate()
+        self.show_panel("actions")
+
+    def demonstrate_flexed(self) -> None:
+        self.demo_panel.demonstrate_flexed()
+        self.show_panel("actions")
+
+    def open_screenshot_dialog(self) -> ScreenshotDialog:
+        dialog = ScreenshotDialog(self.scene, self._pictures_dir(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _: self._report_screenshot(dialog.saved_path))
+        dialog.open()
+        return dialog
+
+    def _report_screenshot(self, path) -> None:
+        if path is not None:
+            self.statusBar().showMessage(f"Saved {path}", 6000)
+
+    def quick_screenshot(self) -> Path:
+        """Save the view as it is (viewport size) to the pictures folder; returns the path."""
+        from viewer.render.offscreen import save_png
+
+        path = self._pictures_dir() / f"hip-{datetime.now():%Y%m%d-%H%M%S}.png"
+        save_png(self.viewport.image(), path)
+        self.statusBar().showMessage(f"Saved {path}", 6000)
+        return path
+
+    @staticmethod
+    def _pictures_dir() -> Path:
+        from PySide6.QtCore import QStandardPaths
+
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+        return Path(folder) if folder else Path.home()
+
+    def toggle_presentation(self, on: bool | None = None) -> None:
+        self.set_presentation(not self._presentation if on is None else bool(on))
+
+    def set_presentation(self, on: bool) -> None:
+        """Full screen with larger fonts in the panels and the 3D view (and back)."""
+        if on == self._presentation:
+            return
+        self._presentation = on
+        if on:
+            self._before_presentation = {"maximized": self.isMaximized(), "geometry": self.saveGeometry(),
+                                         "docks": self.saveState(LAYOUT_VERSION)}
+            # The room sees the 3D view: every panel but Pose steps aside (Ctrl+1..6 bring one back).
+            for key, dock in self.docks.items():
+                if key not in PRESENTATION_DOCKS:
+                    dock.hide()
+            self.setStyleSheet(_stylesheet(BASE_FONT_PT * PRESENTATION_SCALE))
+            self.scene.set_font_scale(PRESENTATION_SCALE)
+            self.showFullScreen()
+        else:
+            self.setStyleSheet(_stylesheet(BASE_FONT_PT))
+            self.scene.set_font_scale(1.0)
+            self.showNormal()
+            if "docks" in self._before_presentation:
+                self.restoreState(self._before_presentation["docks"], LAYOUT_VERSION)
+            if self._before_presentation.get("maximized"):
+                self.showMaximized()
+            elif "geometry" in self._before_presentation:
+                self.restoreGeometry(self._before_presentation["geometry"])
+        self.named_actions["presentation"].setChecked(on)
+
+    @property
+    def presentation(self) -> bool:
+        return self._presentation
+
+    def show_help(self) -> HelpDialog:
+        dialog = HelpDialog(list(self.named_actions.values()) + [self.docks[k].toggleViewAction() for k in self.docks], self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About the hip anatomy viewer",
+                          f"<b>Hip anatomy viewer</b> {__version__}<br>Anatomy and mechanics of the right hip "
+                          f"for teaching.<br>Data: {self.model.data_dir}")
+
+    # -- state -> window ------------------------------------------------------------------------
+    def _show_pose(self, pose) -> None:
+        self.pose_label.setText(describe_pose(pose))
+
+    def _show_selection(self, some_id) -> None:
+        self.selection_label.setText("" if some_id is None else f"Selected: {self.model.display_name(some_id)}")
+
+    def _show_hover(self, leaf: str) -> None:
+        if leaf:
+            self.statusBar().showMessage(self.model.display_name(leaf))
+        else:
+            self.statusBar().clearMessage()
+
+    def _sync_motion_actions(self, *args) -> None:
+        motion = self.state.motion
+        name = f"motion_{motion.name}" if motion is not None else "motion_none"
+        self.named_actions[name].setChecked(True)
+        self.named_actions["colour_by_torque"].setChecked(self.state.colour_by == "torque")
+
+    def _sync_toggles(self, *args) -> None:
+        na = self.named_actions
+        for name, value in (("ghost", self.state.ghost), ("mechanics", self.state.show_mechanics),
+                            ("isolate", self.state.isolated is not None), ("play", self.playback.playing),
+                            ("loop", self.playback.loop), ("presentation", self._presentation)):
+            if na[name].isChecked() != value:
+                na[name].blockSignals(True)
+                na[name].setChecked(value)
+                na[name].blockSignals(False)
+        na[f"theme_{self.scene.theme}"].setChecked(True)
+
+    # -- settings -------------------------------------------------------------------------------
+    def restore_settings(self) -> None:
+        """Apply the remembered window layout and choices (stale values are skipped)."""
+        s = self.settings
+        geometry = s.value(KEY_GEOMETRY)
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        docks = s.value(KEY_DOCKS)
+        if isinstance(docks, QByteArray):
+            self.restoreState(docks, LAYOUT_VERSION)
+        motion = read_str(s, KEY_MOTION, None)
+        if motion:
+            try:
+                self.state.set_motion(motion)
+            except DataError:
+                pass  # a setting from another version: keep the default
+        colour_by = read_str(s, KEY_COLOUR_BY, None)
+        if colour_by in ("moment_arm", "torque"):
+            self.state.set_colour_by(colour_by)
+        self.playback.set_speed(read_float(s, KEY_SPEED, self.playback.speed_deg_s))
+        self.playback.set_loop(read_bool(s, KEY_LOOP, self.playback.loop))
+        playback_motion = read_str(s, KEY_PLAYBACK_MOTION, None)
+        if playback_motion in MOTIONS:
+            self.playback.set_motion(playback_motion)
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue(KEY_GEOMETRY, self.saveGeometry())
+        s.setValue(KEY_DOCKS, self.saveState(LAYOUT_VERSION))
+        s.setValue(KEY_MOTION, self.state.motion.name if self.state.motion is not None else "")
+        s.setValue(KEY_COLOUR_BY, self.state.colour_by)
+        s.setValue(KEY_THEME, self.scene.theme)
+        s.setValue(KEY_SPEED, self.playback.speed_deg_s)
+        s.setValue(KEY_LOOP, self.playback.loop)
+        s.setValue(KEY_PLAYBACK_MOTION, self.playback.motion.name)
+        s.sync()
+
+    # -- teardown -------------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Save settings and release everything in order; safe to call twice."""
+        if self._closed:
+            return
+        if self._presentation:
+            self.set_presentation(False)
+        self.save_settings()
+        self._closed = True
+        self.playback_timer.stop()
+        self.playback.close()
+        self._binding.disconnect_all()
+        for panel in self.panels.values():
+            close = getattr(panel, "close_panel", None)
+            if close is not None:
+                close()
+        # The 3D widget goes last and explicitly: plotter close before Qt deletes the window.
+        self.viewport.close_viewport()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+

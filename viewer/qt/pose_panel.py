@@ -1,0 +1,141 @@
+"""The pose panel: the femur's three joint angles as sliders and spin boxes, plus presets.
+
+Each row is labelled in anatomical words with the sign convention and unit, and is limited
+to the joint's range of motion. Dragging a slider moves the femur live (every step goes to
+the session state, the scene re-sweeps the muscles in place).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from viewer.core.motions import COORDINATE_WORDS, POSE_COORDINATES
+from viewer.qt.binding import StateBinding
+from viewer.state import POSE_PRESETS
+
+#: Preset buttons in display order: (preset key, button text, tooltip).
+PRESET_BUTTONS = (
+    ("neutral", "&Neutral", "All angles 0° (anatomical position)"),
+    ("flexion_90", "&90° flexion", "Hip flexed to 90°, no abduction or rotation"),
+    ("full_external_rotation", "Full e&xternal rot.", "External rotation to the end of its range"),
+    ("full_internal_rotation", "Full in&ternal rot.", "Internal rotation to the end of its range"),
+    ("sitting", "Sitti&ng", "Upright sitting: about 90° flexion, a little abduction and external rotation"),
+)
+
+
+def coordinate_label(name: str) -> str:
+    """``"Flexion (+) / Extension (−)"`` for a pose coordinate."""
+    positive, negative = COORDINATE_WORDS[name]
+    return f"{positive.capitalize()} (+) / {negative.capitalize()} (−)"
+
+
+class PosePanel(QWidget):
+    """Sliders and spin boxes for flexion, abduction and external rotation (degrees)."""
+
+    def __init__(self, state, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.state = state
+        self._syncing = False
+        self.sliders: list[QSlider] = []
+        self.spins: list[QDoubleSpinBox] = []
+        limits = state.rom.as_array()
+        grid = QGridLayout()
+        grid.setColumnStretch(0, 1)
+        for i, name in enumerate(POSE_COORDINATES):
+            lo, hi = (float(v) for v in limits[i])
+            positive, negative = COORDINATE_WORDS[name]
+            label = QLabel(coordinate_label(name), self)
+            slider = QSlider(Qt.Orientation.Horizontal, self)
+            slider.setRange(int(round(lo)), int(round(hi)))
+            slider.setSingleStep(1)
+            slider.setPageStep(10)
+            slider.setTracking(True)  # follow every step while dragging, not only on release
+            slider.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+            slider.setTickInterval(10)
+            tip = f"{negative} {abs(lo):g}° to {positive} {hi:g}°"
+            slider.setToolTip(tip)
+            slider.setAccessibleName(coordinate_label(name))
+            spin = QDoubleSpinBox(self)
+            spin.setRange(lo, hi)
+            spin.setDecimals(1)
+            spin.setSingleStep(1.0)
+            spin.setSuffix(" °")
+            spin.setKeyboardTracking(False)  # typing "45" must not pass through 4°
+            spin.setToolTip(tip)
+            spin.setAccessibleName(coordinate_label(name) + " in degrees")
+            label.setBuddy(slider)
+            range_label = QLabel(f"{lo:g}° … {hi:g}°", self)
+            range_label.setStyleSheet("color: palette(mid);")
+            grid.addWidget(label, 2 * i, 0, 1, 2)
+            grid.addWidget(range_label, 2 * i, 2, Qt.AlignmentFlag.AlignRight)
+            grid.addWidget(slider, 2 * i + 1, 0, 1, 2)
+            grid.addWidget(spin, 2 * i + 1, 2)
+            slider.valueChanged.connect(lambda value, c=i: self._on_slider(c, value))
+            spin.valueChanged.connect(lambda value, c=i: self._on_spin(c, value))
+            self.sliders.append(slider)
+            self.spins.append(spin)
+
+        presets = QGridLayout()
+        self.preset_buttons: dict[str, QPushButton] = {}
+        for k, (key, text, tip) in enumerate(PRESET_BUTTONS):
+            button = QPushButton(text, self)
+            button.setToolTip(tip)
+            button.clicked.connect(lambda _=False, name=key: self.apply_preset(name))
+            presets.addWidget(button, k // 3, k % 3)
+            self.preset_buttons[key] = button
+        self.reset_button = QPushButton("&Reset", self)
+        self.reset_button.setToolTip("Back to the neutral pose (Ctrl+0)")
+        self.reset_button.clicked.connect(self.reset)
+        presets.addWidget(self.reset_button, 1, 2)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(grid)
+        layout.addLayout(presets)
+        layout.addStretch(1)
+
+        self._binding = StateBinding()
+        self._binding.connect(state.pose_changed, self._on_pose)
+        self._on_pose(state.pose)
+
+    # -- input -> state ---------------------------------------------------------------------
+    def _on_slider(self, coordinate: int, value: int) -> None:
+        if not self._syncing:
+            self.state.set_coordinate(coordinate, float(value), clamp=True)
+
+    def _on_spin(self, coordinate: int, value: float) -> None:
+        if not self._syncing:
+            self.state.set_coordinate(coordinate, float(value), clamp=True)
+
+    def apply_preset(self, name: str) -> None:
+        """Set one of :data:`viewer.state.POSE_PRESETS` (clamped to this state's range)."""
+        self.state.set_pose(POSE_PRESETS[name], clamp=True)
+
+    def reset(self) -> None:
+        self.apply_preset("neutral")
+
+    # -- state -> widgets -------------------------------------------------------------------
+    def _on_pose(self, pose) -> None:
+        self._syncing = True
+        try:
+            for slider, spin, value in zip(self.sliders, self.spins, pose):
+                # Sliders step in whole degrees; the spin box shows the exact angle.
+                if slider.value() != round(float(value)) and not slider.isSliderDown():
+                    slider.setValue(round(float(value)))
+                if abs(spin.value() - float(value)) > 1e-9:
+                    spin.setValue(float(value))
+        finally:
+            self._syncing = False
+
+    def close_panel(self) -> None:
+        self._binding.disconnect_all()
