@@ -134,3 +134,22 @@ def test_ply_round_trip(tmp_path):
     np.testing.assert_allclose(v2, v)
     np.testing.assert_array_equal(f2, f)
     assert meshio.ply_bytes(v, f) == path.read_bytes()  # deterministic bytes
+
+
+def test_ply_from_another_tool_is_read_too(tmp_path):
+    import trimesh
+
+    box = trimesh.creation.box()
+    path = tmp_path / "ascii.ply"
+    box.export(path, file_type="ply", encoding="ascii")
+    v, f = meshio.read_ply(path)
+    assert v.shape == (8, 3) and f.shape == (12, 3)
+
+
+def test_truncated_own_ply_is_refused(tmp_path):
+    v = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0]], float)
+    data = meshio.ply_bytes(v, np.array([[0, 1, 2]]))
+    path = tmp_path / "cut.ply"
+    path.write_bytes(data[:-5])
+    with pytest.raises(DataError, match=r"cut\.ply: cannot be read as a PLY triangle mesh \(ValueError: expected"):
+        meshio.read_ply(path)

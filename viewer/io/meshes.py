@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import trimesh
 
 from viewer.core.anatomy import BODIES, Landmark
 from viewer.core.errors import DataError
@@ -61,16 +60,57 @@ def ply_bytes(vertices: np.ndarray, faces: np.ndarray) -> bytes:
     return header + vertices.tobytes() + face_rows.tobytes()
 
 
+_OWN_HEADER = (
+    "ply\nformat binary_little_endian 1.0\n"
+    "element vertex {nv}\nproperty float x\nproperty float y\nproperty float z\n"
+    "element face {nf}\nproperty list uchar int vertex_indices\nend_header\n"
+)
+
+
+def _read_own_ply(data: bytes):
+    """Fast path for the layout :func:`ply_bytes` writes; None if the file has another layout."""
+    end = data.find(b"end_header\n")
+    if end < 0 or not data.startswith(b"ply\n"):
+        return None
+    header = data[: end + len(b"end_header\n")].decode("ascii", errors="replace")
+    try:
+        lines = header.splitlines()
+        nv = int(lines[2].split()[2])
+        nf = int(lines[6].split()[2])
+    except (IndexError, ValueError):
+        return None
+    if header != _OWN_HEADER.format(nv=nv, nf=nf):
+        return None
+    body = memoryview(data)[len(header):]
+    v_bytes, f_bytes = 12 * nv, 13 * nf
+    if len(body) != v_bytes + f_bytes:
+        raise ValueError(f"expected {v_bytes + f_bytes} bytes of vertex and face data, found {len(body)}")
+    vertices = np.frombuffer(body[:v_bytes], dtype="<f4").reshape(nv, 3).astype(float)
+    rows = np.frombuffer(body[v_bytes:], dtype=[("n", "u1"), ("v", "<i4", (3,))])
+    if np.any(rows["n"] != 3):
+        raise ValueError("a face is not a triangle")
+    return vertices, rows["v"].astype(np.int64)
+
+
 def read_ply(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Read a triangle PLY; returns ``(vertices float64 (n, 3), faces int64 (m, 3))``."""
+    """Read a triangle PLY; returns ``(vertices float64 (n, 3), faces int64 (m, 3))``.
+
+    The project's own files (the layout :func:`ply_bytes` writes) are read directly with numpy;
+    any other PLY (ASCII, extra properties, a customised mesh from another tool) goes through
+    trimesh, imported only then because it is heavy to load.
+    """
     path = Path(path)
     if not path.is_file():
         raise DataError("file not found", file=path)
     try:
-        mesh = trimesh.load(path, file_type="ply", process=False, force="mesh")
-        vertices = np.asarray(mesh.vertices, dtype=float)
-        faces = np.asarray(mesh.faces, dtype=np.int64)
-    except Exception as exc:  # trimesh raises many types for a damaged file
+        own = _read_own_ply(path.read_bytes())
+        if own is None:
+            import trimesh
+
+            mesh = trimesh.load(path, file_type="ply", process=False, force="mesh")
+            own = np.asarray(mesh.vertices, dtype=float), np.asarray(mesh.faces, dtype=np.int64)
+        vertices, faces = own
+    except Exception as exc:  # a damaged file fails in many ways; all mean the same to the user
         raise DataError(f"cannot be read as a PLY triangle mesh ({type(exc).__name__}: {exc})", file=path) from None
     if vertices.ndim != 2 or vertices.shape[1] != 3 or len(vertices) == 0:
         raise DataError("contains no vertices", file=path)
