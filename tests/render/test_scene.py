@@ -104,3 +104,13 @@ def test_views_differ(model):
     a = render_image(model, RenderOptions(size=(240, 180), view="anterior"))
     b = render_image(model, RenderOptions(size=(240, 180), view="superior"))
     assert np.mean(np.abs(a.astype(int) - b.astype(int))) > 5
+
+
+def test_attachment_markers_sit_on_the_landmarks(session, model):
+    state, scene = session.state, session.scene
+    state.set_pose([30, 0, 20])
+    state.select("gluteus_medius.anterior")
+    origin = model.landmarks["gluteus_medius.anterior.origin"].position_mm
+    insertion = femur_transform([30, 0, 20])[0, :3, :3] @ model.landmarks["gluteus_medius.anterior.insertion"].position_mm
+    np.testing.assert_allclose(scene._attachment_point("gluteus_medius.anterior", 0), origin, atol=1e-9)
+    np.testing.assert_allclose(scene._attachment_point("gluteus_medius.anterior", -1), insertion, atol=1e-9)

@@ -906,14 +906,25 @@ class HipScene:
         middle = [leaf for leaf in leaves if leaf.endswith(".middle")]
         return middle[0] if middle else leaves[len(leaves) // 2]
 
+    def _attachment_point(self, line_id: str, end: int) -> np.ndarray:
+        """Where a line's origin (``end=0``) or insertion (``-1``) is marked: on the bone at its
+        landmark, even where the path itself runs a few millimetres off the surface."""
+        point = self.model.paths.lines[self._line_index[line_id]].points[end]
+        if point.landmark is None or point.landmark not in self.model.landmarks:
+            return self._polylines[self._line_index[line_id]][end]
+        position = np.asarray(self.model.landmarks[point.landmark].position_mm, dtype=float)
+        if point.body == "femur":
+            position = femur_transform(self.state.pose)[0, :3, :3] @ position
+        return position
+
     def _update_markers(self) -> None:
         sel = self.state.selection
         line_ids = [leaf for leaf in (self.state.leaf_ids(sel) if sel else []) if leaf in self._line_index
                     and self.model.paths.lines[self._line_index[leaf]].is_muscle]
         show = bool(line_ids)
         if show:
-            origins = np.array([self._polylines[self._line_index[i]][0] for i in line_ids])
-            inserts = np.array([self._polylines[self._line_index[i]][-1] for i in line_ids])
+            origins = np.array([self._attachment_point(i, 0) for i in line_ids])
+            inserts = np.array([self._attachment_point(i, -1) for i in line_ids])
             for actor, where in ((self._origin_actor, origins), (self._insertion_actor, inserts)):
                 points = actor.GetMapper().GetInputAlgorithm().GetInput()  # the glyph filter's points
                 points.GetPoints().SetData(numpy_to_vtk(np.ascontiguousarray(where, dtype=float), deep=True))
