@@ -18,12 +18,12 @@ def _have_meshes() -> bool:
 
 @pytest.fixture(scope="session")
 def model():
-    """The built-in hip model (meshes/ and annotations/ of this repository)."""
+    """The built-in hip model (meshes/ and annotations/ of this repository), loaded once."""
     if not _have_meshes():
         pytest.skip("meshes/ has not been generated yet (run `hip-viewer build-meshes`)")
-    from viewer.io.model import load_model
+    from tests.lessons.conftest import load_test_model
 
-    return load_model()
+    return load_test_model()
 
 
 @pytest.fixture()

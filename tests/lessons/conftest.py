@@ -1,13 +1,10 @@
 """Fixtures for the lesson tests: the built-in model, the built-in lessons and broken lesson files.
 
-The model is the default data folder (``load_model()``). While the bone meshes are still being
-generated (no ``meshes/manifest.json``), tests that need it are skipped; a developer can point
-``HIP_VIEWER_TEST_DATA`` at a stand-in data folder to run them anyway.
+The model is the default data folder (``load_model()``, or ``$HIP_VIEWER_DATA``), loaded once.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -18,16 +15,17 @@ BUILTIN_NAMES = ("deep_external_rotators", "external_rotation", "position_change
                  "gemellus_inferior_clinic")
 
 
-def load_test_model():
-    """The default model, a developer's stand-in (``HIP_VIEWER_TEST_DATA``), or skip."""
-    from viewer.io.model import load_model
+_MODEL = None
 
-    override = os.environ.get("HIP_VIEWER_TEST_DATA")
-    if (REPO_ROOT / "meshes" / "manifest.json").is_file():
-        return load_model()
-    if override:
-        return load_model(override)
-    pytest.skip("meshes/manifest.json is absent: the bone meshes have not been generated yet")
+
+def load_test_model():
+    """The default model, loaded once and shared by the lesson, render and panel tests."""
+    global _MODEL
+    if _MODEL is None:
+        from viewer.io.model import load_model
+
+        _MODEL = load_model()
+    return _MODEL
 
 
 @pytest.fixture(scope="session")

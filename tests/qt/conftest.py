@@ -4,36 +4,16 @@ that fails any test leaving a window or an active timer behind.
 The GUI tests run under Xvfb (pytest-xvfb starts it); the 3D widget needs a real X display,
 so ``QT_QPA_PLATFORM=offscreen`` must not be set for this folder.
 
-They use the built-in data (``load_model()``) and are skipped while ``meshes/manifest.json``
-has not been generated. ``HIP_VIEWER_TEST_DATA=DIR`` runs them against another data folder
-(a stand-in set while the meshes are being built, or a teacher's customised set).
+They use the built-in data through the session ``model`` fixture of ``tests/conftest.py``
+(``$HIP_VIEWER_DATA`` runs them against another data folder, e.g. a teacher's customised set).
 """
 
 from __future__ import annotations
 
 import gc
-import os
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-MANIFEST = ROOT / "meshes" / "manifest.json"
-
-
-def _data_dir() -> str | None:
-    return os.environ.get("HIP_VIEWER_TEST_DATA") or None
-
-
-@pytest.fixture(scope="session")
-def model():
-    """The anatomical model, loaded once for the whole session."""
-    data = _data_dir()
-    if data is None and not MANIFEST.exists():
-        pytest.skip("meshes/manifest.json is absent: generate the meshes (make meshes) to run the GUI tests")
-    from viewer.io.model import load_model
-
-    return load_model(data)
 
 
 @pytest.fixture(scope="session", autouse=True)
