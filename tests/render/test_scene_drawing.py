@@ -6,23 +6,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from viewer.core.sweep import sweep_vertices
-from viewer.render.scene import _BatchedSweep
+from viewer.core.sweep import Sweeper, sweep_vertices
 
 
 @pytest.mark.parametrize("pose", [(0, 0, 0), (90, 10, -30), (-20, -30, 50), (120, 45, 50)])
-def test_batched_sweep_equals_the_core_sweep(model, pose):
+def test_sweeping_all_lines_at_once_equals_one_at_a_time(model, pose):
     lines = [line for line in model.paths.lines if line.id in model.meshes]
     polylines = model.paths.polylines(pose)
     polylines = [polylines[model.paths.index(line.id)] for line in lines]
-    batched = _BatchedSweep([line.shape for line in lines])(polylines)
+    batched = Sweeper([line.shape for line in lines])(polylines)
     for k, (poly, line) in enumerate(zip(polylines, lines)):
         np.testing.assert_allclose(batched[k], sweep_vertices(poly, line.shape), atol=1e-9)
 
 
 def test_scene_uses_the_batch_and_its_points_are_the_per_structure_points(session, model):
     scene = session.scene
-    assert scene._sweeper  # the batch matched the core at the first pose
     session.state.set_pose((45, 0, 20))
     poly = model.paths.polyline("piriformis", (45, 0, 20))
     np.testing.assert_allclose(scene._points["piriformis"], sweep_vertices(poly, model.paths.lines[

@@ -74,6 +74,59 @@ def sweep_faces(stations: int = DEFAULT_STATIONS, ring: int = DEFAULT_RING) -> n
     return np.concatenate([side, start, end]).astype(np.int64)
 
 
+class Sweeper:
+    """Swept surfaces of many lines at once (one pose per call).
+
+    What depends only on each line's shape (width and thickness along the path, the width
+    direction) is computed once here; each call then sweeps every line in a handful of array
+    operations, which keeps the per-frame cost of the renderer small.
+
+    Parameters
+    ----------
+    shapes : sequence of SweepShape
+        One per line, in the order the polylines will be given.
+    """
+
+    def __init__(self, shapes, stations: int = DEFAULT_STATIONS, ring: int = DEFAULT_RING):
+        self.shapes = list(shapes)
+        self.stations, self.ring = stations, ring
+        s = np.linspace(0.0, 1.0, stations)
+        profiles = [width_profile(shape, s) for shape in self.shapes]
+        self.half_width = 0.5 * np.array([w for w, _ in profiles]).reshape(len(self.shapes), stations)
+        self.half_thickness = 0.5 * np.array([t for _, t in profiles]).reshape(len(self.shapes), stations)
+        turn = _smoothstep(s)[:, None]
+        axes, fallback = [], []
+        for shape in self.shapes:
+            axis = np.asarray(shape.width_axis, dtype=float)
+            if shape.width_axis_end is None:
+                axes.append(np.broadcast_to(axis, (stations, 3)))
+            else:
+                axes.append((1.0 - turn) * axis + turn * np.asarray(shape.width_axis_end, dtype=float))
+            # Where the path runs along the width axis the projection vanishes: borrow a perpendicular.
+            fallback.append((1.0, 0.0, 0.0) if abs(axis[0]) < 0.9 else (0.0, 0.0, 1.0))
+        self.axes = np.array(axes).reshape(len(self.shapes), stations, 3)
+        self.fallback = np.array(fallback, dtype=float).reshape(len(self.shapes), 3)
+        angle = np.linspace(0.0, 2.0 * np.pi, ring, endpoint=False)
+        self.cos, self.sin = np.cos(angle), np.sin(angle)
+
+    def __call__(self, polylines) -> np.ndarray:
+        """Vertices ``(n_lines, stations * ring + 2, 3)`` for one polyline ``(k, 3)`` per line."""
+        centre = np.stack([resample_polyline(p, self.stations) for p in polylines])  # (L, S, 3)
+        tangent = np.gradient(centre, axis=1)
+        tangent /= np.linalg.norm(tangent, axis=2, keepdims=True)
+        w_dir = self.axes - np.einsum("lsi,lsi->ls", tangent, self.axes)[:, :, None] * tangent
+        weak = np.linalg.norm(w_dir, axis=2) < 0.2
+        if weak.any():
+            w_dir[weak] = np.cross(tangent, self.fallback[:, None, :])[weak]
+        w_dir /= np.linalg.norm(w_dir, axis=2, keepdims=True)
+        t_dir = np.cross(tangent, w_dir)
+        rings = (centre[:, :, None, :]
+                 + self.half_width[:, :, None, None] * self.cos[None, None, :, None] * w_dir[:, :, None, :]
+                 + self.half_thickness[:, :, None, None] * self.sin[None, None, :, None] * t_dir[:, :, None, :])
+        n = len(polylines)
+        return np.concatenate([rings.reshape(n, -1, 3), centre[:, :1], centre[:, -1:]], axis=1)
+
+
 def sweep_vertices(
     polyline: np.ndarray,
     shape: SweepShape,
@@ -81,30 +134,4 @@ def sweep_vertices(
     ring: int = DEFAULT_RING,
 ) -> np.ndarray:
     """Vertices of the swept surface along ``polyline`` ``(k, 3)``; returns ``(stations * ring + 2, 3)``."""
-    centre = resample_polyline(polyline, stations)
-    tangent = np.gradient(centre, axis=0)
-    tangent /= np.linalg.norm(tangent, axis=1, keepdims=True)
-    s = np.linspace(0.0, 1.0, stations)
-    axis = np.asarray(shape.width_axis, dtype=float)
-    if shape.width_axis_end is None:
-        axes = np.broadcast_to(axis, centre.shape)
-    else:
-        turn = _smoothstep(s)[:, None]
-        axes = (1.0 - turn) * axis + turn * np.asarray(shape.width_axis_end, dtype=float)
-    w_dir = axes - np.einsum("ij,ij->i", tangent, axes)[:, None] * tangent
-    w_len = np.linalg.norm(w_dir, axis=1)
-    # Where the path runs along the width axis the projection vanishes: borrow a perpendicular.
-    fallback = np.cross(tangent, np.array([1.0, 0.0, 0.0]) if abs(axis[0]) < 0.9 else np.array([0.0, 0.0, 1.0]))
-    weak = w_len < 0.2
-    w_dir[weak] = fallback[weak]
-    w_dir /= np.linalg.norm(w_dir, axis=1, keepdims=True)
-    t_dir = np.cross(tangent, w_dir)
-    width, thickness = width_profile(shape, s)
-    angle = np.linspace(0.0, 2.0 * np.pi, ring, endpoint=False)
-    cos_a, sin_a = np.cos(angle), np.sin(angle)
-    rings = (
-        centre[:, None, :]
-        + (0.5 * width)[:, None, None] * cos_a[None, :, None] * w_dir[:, None, :]
-        + (0.5 * thickness)[:, None, None] * sin_a[None, :, None] * t_dir[:, None, :]
-    )
-    return np.concatenate([rings.reshape(-1, 3), centre[:1], centre[-1:]])
+    return Sweeper([shape], stations, ring)([polyline])[0]

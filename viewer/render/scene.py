@@ -33,7 +33,7 @@ from vtkmodules.vtkRenderingCore import (
 from viewer.core.actions import NEGLIGIBLE_MOMENT_ARM_MM, roles
 from viewer.core.kinematics import femur_transform
 from viewer.core.moment_arms import joint_axes
-from viewer.core.sweep import DEFAULT_RING, DEFAULT_STATIONS, resample_polyline, sweep_vertices, width_profile
+from viewer.core.sweep import Sweeper
 from viewer.render import palette
 from viewer.render.views import camera_for, check_view
 from viewer.state import SessionState
@@ -90,67 +90,6 @@ def _vtk_matrix(T: np.ndarray) -> vtkMatrix4x4:
         for j in range(4):
             m.SetElement(i, j, float(T[i, j]))
     return m
-
-
-class _BatchedSweep:
-    """Every swept surface at one pose in one pass: the arithmetic of
-    :func:`viewer.core.sweep.sweep_vertices`, vectorised over the lines.
-
-    Sweeping seventeen lines one by one costs about 7 ms of small numpy calls per frame; this
-    does the same work in about one. What depends only on a line's shape (width and thickness
-    along the path, the width direction) is computed once. :meth:`matches_core` checks the
-    result against the core function; the scene uses the batch only while they agree, so a
-    change to the core's sweep can never make the picture differ from the model.
-    """
-
-    def __init__(self, shapes, stations: int = DEFAULT_STATIONS, ring: int = DEFAULT_RING):
-        self.shapes = list(shapes)
-        self.stations, self.ring = stations, ring
-        s = np.linspace(0.0, 1.0, stations)
-        profiles = [width_profile(shape, s) for shape in self.shapes]
-        self.half_width = 0.5 * np.array([w for w, _ in profiles])  # (L, S)
-        self.half_thickness = 0.5 * np.array([t for _, t in profiles])
-        turn = s * s * (3.0 - 2.0 * s)
-        axes, fallback = [], []
-        for shape in self.shapes:
-            axis = np.asarray(shape.width_axis, dtype=float)
-            end = getattr(shape, "width_axis_end", None)
-            if end is None:
-                axes.append(np.broadcast_to(axis, (stations, 3)))
-            else:
-                axes.append((1.0 - turn)[:, None] * axis + turn[:, None] * np.asarray(end, dtype=float))
-            fallback.append((1.0, 0.0, 0.0) if abs(axis[0]) < 0.9 else (0.0, 0.0, 1.0))
-        self.axes = np.array(axes)  # (L, S, 3)
-        self.fallback = np.array(fallback)  # (L, 3)
-        angle = np.linspace(0.0, 2.0 * np.pi, ring, endpoint=False)
-        self.cos, self.sin = np.cos(angle), np.sin(angle)
-
-    def __call__(self, polylines) -> np.ndarray:
-        """Vertices ``(L, stations * ring + 2, 3)`` for one polyline ``(k, 3)`` per line."""
-        centre = np.stack([resample_polyline(p, self.stations) for p in polylines])  # (L, S, 3)
-        tangent = np.gradient(centre, axis=1)
-        tangent /= np.linalg.norm(tangent, axis=2, keepdims=True)
-        w_dir = self.axes - np.einsum("lsi,lsi->ls", tangent, self.axes)[:, :, None] * tangent
-        weak = np.linalg.norm(w_dir, axis=2) < 0.2
-        if weak.any():
-            fallback = np.cross(tangent, self.fallback[:, None, :])
-            w_dir[weak] = fallback[weak]
-        w_dir /= np.linalg.norm(w_dir, axis=2, keepdims=True)
-        t_dir = np.cross(tangent, w_dir)
-        rings = (centre[:, :, None, :]
-                 + self.half_width[:, :, None, None] * self.cos[None, None, :, None] * w_dir[:, :, None, :]
-                 + self.half_thickness[:, :, None, None] * self.sin[None, None, :, None] * t_dir[:, :, None, :])
-        n = len(polylines)
-        return np.concatenate([rings.reshape(n, -1, 3), centre[:, :1], centre[:, -1:]], axis=1)
-
-    def matches_core(self, polylines, tolerance_mm: float = 1e-6) -> bool:
-        """Whether the batch reproduces :func:`viewer.core.sweep.sweep_vertices` for these paths."""
-        mine = self(polylines)
-        for k, (poly, shape) in enumerate(zip(polylines, self.shapes)):
-            core = sweep_vertices(poly, shape, self.stations, self.ring)
-            if core.shape != mine[k].shape or np.max(np.abs(core - mine[k])) > tolerance_mm:
-                return False
-        return True
 
 
 def _closest_points_on_segments(p0, p1, q0, q1) -> tuple[np.ndarray, np.ndarray]:
@@ -402,7 +341,7 @@ class HipScene:
         self._role_colour: dict[str, np.ndarray] = {}
         self._values: dict[str, float] = {}
         self._samples_cache: dict[str, np.ndarray] = {}
-        self._sweeper: _BatchedSweep | bool | None = None  # built at the first pose
+        self._sweeper: Sweeper | None = None  # built at the first pose
         self._font_scale = 1.0
         sphere = vtkSphereSource()
         sphere.SetRadius(MARKER_RADIUS_MM)
@@ -720,13 +659,8 @@ class HipScene:
         self._polylines = self.model.paths.polylines(pose)
         lines = [(k, line) for k, line in enumerate(self.model.paths.lines) if line.id in self._points]
         if self._sweeper is None:
-            self._sweeper = _BatchedSweep([line.shape for _, line in lines])
-            if not self._sweeper.matches_core([self._polylines[k] for k, _ in lines]):
-                self._sweeper = False  # the core's sweep changed: use it line by line
-        if self._sweeper:
-            swept = self._sweeper([self._polylines[k] for k, _ in lines])
-        else:
-            swept = [sweep_vertices(self._polylines[k], line.shape, DEFAULT_STATIONS, DEFAULT_RING) for k, line in lines]
+            self._sweeper = Sweeper([line.shape for _, line in lines])
+        swept = self._sweeper([self._polylines[k] for k, _ in lines])
         for (_, line), vertices in zip(lines, swept):
             self._points[line.id][:] = vertices
             pd = self._polydata[line.id]
