@@ -158,6 +158,28 @@ def landmark_surface_problems(model: HipModel, tolerance_mm: float = LANDMARK_SU
     return problems
 
 
+def _assemble(folder: Path, annotations, manifest: dict, meshes: dict, landmarks: dict) -> HipModel:
+    """Build the model from already-loaded parts (paths, actions); cross-references unchecked."""
+    path_file, path_doc = meshio.load_path_document(folder / "meshes")
+    lines = parse_lines(path_doc, landmarks, path_file, pcsa_cm2=_pcsa_table(annotations))
+    for line in lines:
+        if line.structure not in annotations:
+            raise DataError(f"line {line.id!r} belongs to {line.structure!r}, which has no annotation",
+                            file=path_file, field=f"lines.{line.id}")
+    paths = PathSet(lines)
+    return HipModel(
+        data_dir=folder,
+        annotations=annotations,
+        manifest=manifest,
+        meshes=meshes,
+        landmarks=landmarks,
+        lines=lines,
+        paths=paths,
+        actions=ActionModel(paths),
+        line_structure={line.id: line.structure for line in lines},
+    )
+
+
 def load_model(data_dir: str | Path | None = None, *, check_hash: bool = True) -> HipModel:
     """Load and cross-check a data folder.
 
@@ -170,24 +192,7 @@ def load_model(data_dir: str | Path | None = None, *, check_hash: bool = True) -
     annotations = load_annotations(folder / "annotations")
     manifest, meshes = meshio.load_meshes(folder / "meshes", check_hash=check_hash)
     landmarks = meshio.load_landmarks(folder / "meshes")
-    path_file, path_doc = meshio.load_path_document(folder / "meshes")
-    lines = parse_lines(path_doc, landmarks, path_file, pcsa_cm2=_pcsa_table(annotations))
-    for line in lines:
-        if line.structure not in annotations:
-            raise DataError(f"line {line.id!r} belongs to {line.structure!r}, which has no annotation",
-                            file=path_file, field=f"lines.{line.id}")
-    paths = PathSet(lines)
-    model = HipModel(
-        data_dir=folder,
-        annotations=annotations,
-        manifest=manifest,
-        meshes=meshes,
-        landmarks=landmarks,
-        lines=lines,
-        paths=paths,
-        actions=ActionModel(paths),
-        line_structure={line.id: line.structure for line in lines},
-    )
+    model = _assemble(folder, annotations, manifest, meshes, landmarks)
     problems = _check_cross_references(model)
     if problems:
         raise problems[0]
@@ -195,7 +200,11 @@ def load_model(data_dir: str | Path | None = None, *, check_hash: bool = True) -
 
 
 def validate(data_dir: str | Path | None = None) -> list[DataError]:
-    """Every problem of a data folder (empty when all is well)."""
+    """Every problem of a data folder (empty when all is well).
+
+    Each file is read once: the meshes and landmarks checked here are the ones the model is
+    assembled from, and every cross-reference problem is reported, not only the first.
+    """
     try:
         folder = resolve_data_dir(data_dir)
     except DataError as exc:
@@ -206,19 +215,20 @@ def validate(data_dir: str | Path | None = None) -> list[DataError]:
         manifest = meshio.read_manifest(mesh_dir)
     except DataError as exc:
         return problems + [exc]
+    meshes = {}
     for sid, entry in manifest["structures"].items():
         try:
-            meshio.load_mesh(mesh_dir, sid, entry)
+            meshes[sid] = meshio.load_mesh(mesh_dir, sid, entry)
         except DataError as exc:
             problems.append(exc)
     try:
-        meshio.load_landmarks(mesh_dir)
+        landmarks = meshio.load_landmarks(mesh_dir)
     except DataError as exc:
         problems.append(exc)
     if problems:
         return problems
     try:
-        model = load_model(folder)
+        model = _assemble(folder, load_annotations(folder / "annotations"), manifest, meshes, landmarks)
     except DataError as exc:
         return [exc]
     return _check_cross_references(model) + landmark_surface_problems(model)

@@ -22,10 +22,10 @@ from pathlib import Path
 import fast_simplification
 import numpy as np
 import trimesh
-import yaml
 from skimage.measure import marching_cubes
 
 from viewer.core.errors import DataError
+from viewer.io.yaml_source import read_yaml
 from viewer.meshgen import femur as femur_shapes
 from viewer.meshgen import hip_bone as hip_shapes
 from viewer.meshgen import landmarks as lm
@@ -39,12 +39,7 @@ BONE_IDS = ("hip_bone", "sacrum", "femur")
 
 def _read_params(path: Path) -> dict[str, float]:
     """Flatten ``section: {name: {value, source}}`` into ``{name: value}``, checking the shape."""
-    try:
-        raw = yaml.safe_load(Path(path).read_text())
-    except FileNotFoundError:
-        raise DataError("file not found", file=path) from None
-    except yaml.YAMLError as exc:
-        raise DataError(f"not valid YAML ({exc})", file=path) from None
+    raw, _ = read_yaml(Path(path))
     if not isinstance(raw, dict):
         raise DataError("expected sections of parameters", file=path)
     values: dict[str, float] = {}

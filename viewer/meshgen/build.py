@@ -14,14 +14,13 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from viewer.core.anatomy import BONE_BODY, Landmark
-from viewer.core.errors import DataError
 from viewer.core.paths import PathSet
 from viewer.core.sweep import DEFAULT_RING, DEFAULT_STATIONS, sweep_faces, sweep_vertices
 from viewer.io import meshes as meshio
 from viewer.io.paths_file import parse_lines
+from viewer.io.yaml_source import read_yaml
 from viewer.meshgen.bones import BoneParams, generate_bones
 
 PATHS_SOURCE = "muscle_paths.yaml"
@@ -30,10 +29,7 @@ PATHS_SOURCE = "muscle_paths.yaml"
 def path_definitions() -> tuple[Path, dict]:
     """The muscle-path definitions shipped with the generator."""
     path = Path(str(resources.files("viewer.meshgen") / "data" / PATHS_SOURCE))
-    try:
-        return path, yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DataError(f"not valid YAML ({exc})", file=path) from None
+    return path, read_yaml(path)[0]
 
 
 def core_landmarks(bone_landmarks: dict) -> dict[str, Landmark]:

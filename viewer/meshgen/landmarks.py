@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import trimesh
-import yaml
 
 from viewer.core.errors import DataError
+from viewer.io.yaml_source import read_yaml
 
 DEFAULT_TARGETS_PATH = Path(__file__).parent / "data" / "landmark_targets.yaml"
 
@@ -76,12 +76,7 @@ def load_targets(path: str | Path | None = None) -> dict[str, list[LandmarkTarge
         If the file is missing or malformed; the message names the file and the field.
     """
     path = Path(path) if path is not None else DEFAULT_TARGETS_PATH
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise DataError("file not found", file=path) from None
-    except yaml.YAMLError as exc:
-        raise DataError(f"not valid YAML ({exc})", file=path) from None
+    raw, _ = read_yaml(path)
     if not isinstance(raw, dict):
         raise DataError("expected a mapping of bone ids to landmarks", file=path)
     targets: dict[str, list[LandmarkTarget]] = {}
