@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -53,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument("--data", default=None, metavar="DIR",
                         help="folder holding meshes/ and annotations/ to use instead of the built-in data")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="open the viewer, check that its 3D view renders, print one line and close "
+                        "(checks an installation)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="subcommands")
     data_help = "folder holding meshes/ and annotations/ (also accepted before the subcommand)"
 
@@ -91,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("lesson", help="open the viewer at a lesson, or export its steps as PNGs")
     p.add_argument("name", metavar="NAME|FILE", help="built-in lesson name or a lesson YAML file")
     p.add_argument("--export", default=None, metavar="DIR", help="write each step as PNG plus caption text instead")
+    p.add_argument("--force", action="store_true",
+                   help="with --export: export into a folder that is not empty, replacing its step files and index.md")
     p.add_argument("--size", default="1280x800")
     for subparser in sub.choices.values():
         subparser.add_argument("--data", default=argparse.SUPPRESS, metavar="DIR", help=data_help)
@@ -130,6 +136,14 @@ def _render_options(args):
     )
 
 
+def _check_finite(values, what: str) -> None:
+    """Refuse to print a NaN or infinity: the data produced a value that means nothing."""
+    arr = np.asarray(values, dtype=float)
+    if arr.size and not np.all(np.isfinite(arr)):
+        raise DataError(f"the model gives a non-finite {what}; its path data are not sound "
+                        "(run 'hip-viewer validate')")
+
+
 def _check_ids(model, opts) -> None:
     from viewer.state import state_for_model
 
@@ -145,8 +159,10 @@ def _check_ids(model, opts) -> None:
 
 # -- subcommands -----------------------------------------------------------------------------
 def cmd_render(args) -> int:
+    from viewer.io.files import check_output_path
     from viewer.render.offscreen import render_image, save_png
 
+    check_output_path(args.out, (".png",), field="--out")
     opts = _render_options(args)
     opts.check()
     model = _load(args)
@@ -161,6 +177,7 @@ def cmd_actions(args) -> int:
     pose = _pose(args.pose)
     model = _load(args)
     rows = model.actions.table(motion, pose, rank_by=args.rank_by, include_compartments=not args.muscles_only)
+    _check_finite([(row.moment_arm_mm, row.torque_potential_nm) for row in rows], "moment arm or torque")
     dicts = [row.as_dict() for row in rows]
     if args.format == "json":
         print(json.dumps(dicts, indent=1))
@@ -226,6 +243,8 @@ def plot_sweep(rows: list[dict], coordinate: str, path: str) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from viewer.io.files import atomic_output
+
     path = Path(path)
     if path.suffix.lower() != ".png":
         raise DataError(f"plot must be a .png file, got {path.name!r}", field="--plot")
@@ -243,8 +262,8 @@ def plot_sweep(rows: list[dict], coordinate: str, path: str) -> Path:
     axes[0][-1].legend(fontsize=7, loc="best")
     fig.tight_layout()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=120)
+        with atomic_output(path) as tmp:
+            fig.savefig(tmp, dpi=120, format="png")
     except OSError as exc:
         raise DataError(f"cannot write the plot ({exc.strerror})", file=path) from None
     finally:
@@ -258,9 +277,14 @@ def cmd_moment_arms(args) -> int:
     col, angles = parse_sweep(args.sweep)
     motions = [parse_motion(m, field="--motion") for m in args.motion] or [MOTIONS[c] for c in POSE_COORDINATES]
     base = _pose(args.pose)
+    if args.plot:
+        from viewer.io.files import check_output_path
+
+        check_output_path(args.plot, (".png",), field="--plot")
     model = _load(args)
     muscles = _resolve_ids(model, args.muscle, "--muscle") or list(model.actions.structure_ids)
     rows = moment_arm_sweep(model, muscles, motions, col, angles, base)
+    _check_finite([(r["moment_arm_mm"], r["torque_potential_nm"]) for r in rows], "moment arm or torque")
     if args.format == "json":
         print(json.dumps(rows, indent=1))
     else:
@@ -273,8 +297,9 @@ def cmd_moment_arms(args) -> int:
 
 def cmd_validate(args) -> int:
     from viewer.io.model import validate
+    from viewer.lessons.schema import validate_lessons
 
-    problems = validate(args.data)
+    problems = validate(args.data, extra_checks=(validate_lessons,))
     for problem in problems:
         print(problem.message, file=sys.stderr)
     return 1 if problems else 0
@@ -292,8 +317,10 @@ def cmd_build_meshes(args) -> int:
 
 
 def cmd_animate(args) -> int:
-    from viewer.render.animation import write_animation
+    from viewer.io.files import check_output_path
+    from viewer.render.animation import FORMATS, write_animation
 
+    check_output_path(args.out, FORMATS, field="--out")
     opts = _render_options(args)
     opts.check()
     motion = parse_motion(args.motion, field="--motion")
@@ -307,13 +334,18 @@ def cmd_animate(args) -> int:
 def cmd_lesson(args) -> int:
     from viewer.lessons import find_lesson, load_lesson
 
+    if args.export:
+        from viewer.render.lesson_export import check_export_folder
+        from viewer.render.offscreen import parse_size
+
+        check_export_folder(args.export, force=args.force)
+        size = parse_size(args.size)
     model = _load(args)
     lesson = load_lesson(find_lesson(args.name, model.data_dir), model)
     if args.export:
-        from viewer.render.offscreen import parse_size
         from viewer.render.lesson_export import export_lesson
 
-        written = export_lesson(model, lesson, Path(args.export), size=parse_size(args.size))
+        written = export_lesson(model, lesson, Path(args.export), size=size, force=args.force)
         print(f"wrote {len(written)} steps to {args.export}")
         return 0
     return _launch(args, lesson=lesson)
@@ -322,7 +354,7 @@ def cmd_lesson(args) -> int:
 def _launch(args, lesson=None) -> int:
     from viewer.qt.app import run_app
 
-    return run_app(data_dir=args.data, lesson=lesson)
+    return run_app(data_dir=args.data, lesson=lesson, smoke=getattr(args, "smoke_test", False))
 
 
 COMMANDS = {
@@ -336,18 +368,48 @@ COMMANDS = {
 }
 
 
+#: Exit status after a broken pipe (the reader of our output went away), as if killed by SIGPIPE.
+EXIT_BROKEN_PIPE = 141
+#: Exit status after an error that is not the data's or the request's: a bug to report.
+EXIT_INTERNAL = 70
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: point stdout at the null device so that the interpreter's final
+    flush does not complain again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command in (None, "view"):
             return _launch(args)
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()
+        return code
     except DataError as exc:
         print(f"{PROG}: error: {exc.message}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `hip-viewer actions ... | head -1`: the reader has what it wanted
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:  # pragma: no cover - interactive
         return 130
+    except MemoryError:
+        print(f"{PROG}: error: out of memory (a smaller --size, --frames or sweep may fit)", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        reason = " ".join(str(exc).split())[:300]
+        print(f"{PROG}: internal error: {type(exc).__name__}: {reason} (this is a bug; please report it "
+              "with the command that caused it)", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

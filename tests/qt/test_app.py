@@ -8,7 +8,7 @@ from viewer.qt import app as app_module
 
 def test_missing_data_folder_is_one_clear_message(qapp, tmp_path, capsys, monkeypatch):
     shown = []
-    monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.critical", lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr("viewer.qt.safe_text.critical", lambda parent, title, text, details=None: shown.append(text))
     code = app_module.run_app(data_dir=tmp_path / "nowhere")
     assert code == 2
     err = capsys.readouterr().err
@@ -30,7 +30,7 @@ def test_data_error_in_a_callback_is_shown_as_a_message(qapp, monkeypatch, capsy
     from viewer.core.errors import DataError
 
     shown = []
-    monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.critical", lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr("viewer.qt.safe_text.critical", lambda parent, title, text, details=None: shown.append(text))
     try:
         raise DataError("bad value", field="x")
     except DataError as exc:

@@ -96,7 +96,7 @@ def test_export_removes_stale_steps_and_keeps_other_files(hip_model, tmp_path):
     lesson = load_lesson(find_lesson("position_changes_action", hip_model.data_dir), hip_model)
     (tmp_path / "step_42.png").write_bytes(b"old")
     (tmp_path / "notes.txt").write_text("mine")
-    export_lesson(hip_model, lesson, tmp_path, size=(160, 100), caption_in_image=False)
+    export_lesson(hip_model, lesson, tmp_path, size=(160, 100), caption_in_image=False, force=True)
     assert not (tmp_path / "step_42.png").exists()
     assert (tmp_path / "notes.txt").read_text() == "mine"
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from viewer.core.errors import DataError
 from viewer.core.kinematics import DEFAULT_ROM, RangeOfMotion, check_pose
+from viewer.core.limits import MAX_SWEEP_SAMPLES
 from viewer.core.motions import POSE_COORDINATES, coordinate_index
 
 
@@ -56,9 +57,15 @@ def parse_sweep(text: str, rom: RangeOfMotion = DEFAULT_ROM, *, field: str = "--
     step = _number(parts[2], field, "step") if len(parts) == 3 else 1.0
     if step <= 0:
         raise DataError(f"step {step:g} must be positive", field=field)
+    # Both ends inside the range of motion first: the span is then finite and small.
+    ends = np.zeros((2, 3))
+    ends[:, col] = sign * np.array([start, stop])
+    check_pose(ends, rom, field=field)
+    samples = abs(stop - start) / step + 1
+    if not np.isfinite(samples) or samples > MAX_SWEEP_SAMPLES:
+        raise DataError(f"sweep {spec!r} has {samples:.6g} samples, more than the limit of {MAX_SWEEP_SAMPLES} "
+                        "(use a larger step)", field=field)
     count = int(np.floor(abs(stop - start) / step + 1e-9)) + 1
-    if count > 100000:
-        raise DataError(f"sweep has {count} steps (at most 100000)", field=field)
     values = start + np.sign(stop - start or 1) * step * np.arange(count)
     angles = sign * values
     probe = np.zeros((count, 3))

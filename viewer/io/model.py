@@ -29,22 +29,48 @@ LANDMARK_SURFACE_TOLERANCE_MM = 1.0
 DATA_ENV = "HIP_VIEWER_DATA"
 
 
+#: Where an installed package keeps its built-in data (copied there when the wheel is built).
+PACKAGED_DATA = "data"
+
+
+def builtin_data_dir() -> Path:
+    """The built-in data folder (holding ``meshes/`` and ``annotations/``).
+
+    An installed wheel carries it inside the package as ``viewer/data/``, found through
+    :mod:`importlib.resources`; a checkout (an editable install, or ``PYTHONPATH``) keeps it at
+    the top of the repository, beside the package.
+    """
+    from importlib import resources
+
+    packaged = resources.files("viewer").joinpath(PACKAGED_DATA)
+    if isinstance(packaged, Path) and packaged.joinpath("meshes").is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2]
+
+
 def default_data_dir() -> Path:
-    """The data folder used without ``--data``: ``$HIP_VIEWER_DATA`` if set, else the built-in
-    one (the folder holding ``meshes/`` and ``annotations/`` beside the package)."""
+    """The data folder used without ``--data``: ``$HIP_VIEWER_DATA`` if set, else the built-in one."""
     override = os.environ.get(DATA_ENV)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2]
+    return builtin_data_dir()
 
 
 def resolve_data_dir(data_dir: str | Path | None) -> Path:
     """Check that a data folder exists and holds ``meshes/`` and ``annotations/``."""
     folder = default_data_dir() if data_dir is None else Path(data_dir)
-    if not folder.is_dir():
+    try:
+        is_dir = folder.is_dir()
+    except (OSError, ValueError):
+        is_dir = False
+    if not is_dir:
         raise DataError("data folder not found", file=folder)
     for sub in ("meshes", "annotations"):
-        if not (folder / sub).is_dir():
+        try:
+            is_dir = (folder / sub).is_dir()
+        except OSError:
+            is_dir = False
+        if not is_dir:
             raise DataError(f"data folder has no '{sub}/' folder (a data folder holds meshes/ and annotations/)", file=folder)
     return folder
 
@@ -199,11 +225,18 @@ def load_model(data_dir: str | Path | None = None, *, check_hash: bool = True) -
     return model
 
 
-def validate(data_dir: str | Path | None = None) -> list[DataError]:
+def validate(data_dir: str | Path | None = None, *, extra_checks=()) -> list[DataError]:
     """Every problem of a data folder (empty when all is well).
 
     Each file is read once: the meshes and landmarks checked here are the ones the model is
     assembled from, and every cross-reference problem is reported, not only the first.
+
+    Parameters
+    ----------
+    extra_checks : sequence of callables
+        Each takes the assembled :class:`HipModel` and returns a list of DataErrors (the lessons
+        of the data folder are checked this way by ``hip-viewer validate``); run only when the
+        model could be assembled.
     """
     try:
         folder = resolve_data_dir(data_dir)
@@ -231,4 +264,7 @@ def validate(data_dir: str | Path | None = None) -> list[DataError]:
         model = _assemble(folder, load_annotations(folder / "annotations"), manifest, meshes, landmarks)
     except DataError as exc:
         return [exc]
-    return _check_cross_references(model) + landmark_surface_problems(model)
+    problems = _check_cross_references(model) + landmark_surface_problems(model)
+    for check in extra_checks:
+        problems.extend(check(model))
+    return problems

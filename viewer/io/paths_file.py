@@ -14,29 +14,44 @@ import numpy as np
 
 from viewer.core.anatomy import BODIES, Landmark, MuscleLine, PathPoint, SweepShape, WrapSurface
 from viewer.core.errors import DataError
+from viewer.core.limits import MAX_WRAP_RADIUS_MM, MIN_POINT_SEPARATION_MM, check_within_extent
 
 WRAP_KINDS = ("sphere", "cylinder")
 LINE_KINDS = ("muscle", "nerve")
 
 
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _vector(value: Any, file, field: str, *, unit: bool = False) -> np.ndarray:
+    """Three finite numbers; a position (``unit=False``) must lie within the anatomy's extent."""
+    if not (isinstance(value, (list, tuple)) and len(value) == 3
+            and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in value)):
+        raise DataError(f"expected three numbers, got {_short(value)}", file=file, field=field)
     try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise DataError(f"expected three numbers, got {value!r}", file=file, field=field) from None
-    if arr.shape != (3,) or not np.all(np.isfinite(arr)):
-        raise DataError(f"expected three finite numbers, got {value!r}", file=file, field=field)
+        arr = np.array([float(x) for x in value])
+    except OverflowError:  # an integer with hundreds of digits
+        raise DataError(f"expected three finite numbers, got {_short(value)}", file=file, field=field) from None
+    if not np.all(np.isfinite(arr)):
+        raise DataError(f"expected three finite numbers, got {_short(value)}", file=file, field=field)
+    if not unit:
+        check_within_extent(arr, what="position", file=file, field=field)
     if unit:
-        norm = float(np.linalg.norm(arr))
-        if norm < 1e-9:
+        scale = float(np.abs(arr).max())
+        if scale < 1e-9:
             raise DataError("a direction must not be the zero vector", file=file, field=field)
-        arr = arr / norm
+        arr = arr / scale  # first to about 1, so that the norm of 1e308-sized components is finite
+        arr = arr / float(np.linalg.norm(arr))
     return arr
 
 
-def _positive(value: Any, file, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise DataError(f"expected a positive number, got {value!r}", file=file, field=field)
+def _positive(value: Any, file, field: str, *, limit: float = MAX_WRAP_RADIUS_MM) -> float:
+    """A finite positive length in mm, at most ``limit``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= limit:
+        raise DataError(f"expected a positive number of millimetres up to {limit:g}, got {_short(value)}",
+                        file=file, field=field)
     return float(value)
 
 
@@ -49,7 +64,7 @@ def _require(mapping: dict, key: str, file, field: str):
 
 
 def _body(value: Any, file, field: str) -> str:
-    if value not in BODIES:
+    if not isinstance(value, str) or value not in BODIES:
         raise DataError(f"unknown body {value!r} (allowed: {', '.join(BODIES)})", file=file, field=field)
     return value
 
@@ -62,14 +77,14 @@ def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
     for name, spec in raw.items():
         f = f"wraps.{name}"
         kind = _require(spec, "kind", file, f)
-        if kind not in WRAP_KINDS:
+        if not isinstance(kind, str) or kind not in WRAP_KINDS:
             raise DataError(f"unknown wrap kind {kind!r} (allowed: {', '.join(WRAP_KINDS)})", file=file, field=f"{f}.kind")
         axis = None
         direction = 0
         if kind == "cylinder":
             axis = _vector(_require(spec, "axis", file, f), file, f"{f}.axis", unit=True)
             direction = spec.get("direction", 0)
-            if direction not in (-1, 0, 1) or isinstance(direction, bool):
+            if not isinstance(direction, int) or isinstance(direction, bool) or direction not in (-1, 0, 1):
                 raise DataError(f"direction {direction!r} is not one of -1, 0, 1", file=file, field=f"{f}.direction")
         wraps[name] = WrapSurface(
             name=name,
@@ -85,7 +100,15 @@ def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
 
 def _fraction(value, file, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < value <= 1.0:
-        raise DataError(f"{value!r} is outside 0..1", file=file, field=field)
+        raise DataError(f"{_short(value)} is outside 0..1", file=file, field=field)
+    return float(value)
+
+
+def _number(value, file, field: str, lo: float, hi: float, *, open_range: bool = False) -> float:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (
+        lo < value < hi if open_range else lo <= value <= hi)
+    if not ok:
+        raise DataError(f"{_short(value)} is outside {lo:g}..{hi:g}", file=file, field=field)
     return float(value)
 
 
@@ -96,12 +119,8 @@ def _parse_shape(raw: dict, file, field: str) -> SweepShape:
     extra = set(raw) - known
     if extra:
         raise DataError(f"unknown field {sorted(extra)[0]!r} (allowed: {', '.join(sorted(known))})", file=file, field=field)
-    belly_at = float(raw.get("belly_at", 0.45))
-    if not 0.0 < belly_at < 1.0:
-        raise DataError(f"belly_at {belly_at!r} is outside 0..1", file=file, field=f"{field}.belly_at")
-    thickness = float(raw.get("thickness", 0.7))
-    if not 0.05 <= thickness <= 1.5:
-        raise DataError(f"thickness {thickness!r} is outside 0.05..1.5", file=file, field=f"{field}.thickness")
+    belly_at = _number(raw.get("belly_at", 0.45), file, f"{field}.belly_at", 0.0, 1.0, open_range=True)
+    thickness = _number(raw.get("thickness", 0.7), file, f"{field}.thickness", 0.05, 1.5)
     return SweepShape(
         origin_width_mm=_positive(_require(raw, "origin", file, field), file, f"{field}.origin"),
         belly_width_mm=_positive(_require(raw, "belly", file, field), file, f"{field}.belly"),
@@ -112,6 +131,78 @@ def _parse_shape(raw: dict, file, field: str) -> SweepShape:
         width_axis_end=(_vector(raw["width_axis_end"], file, f"{field}.width_axis_end", unit=True)
                         if "width_axis_end" in raw else None),
         tendon_from=_fraction(raw.get("tendon_from", 1.0), file, f"{field}.tendon_from"),
+    )
+
+
+def _parse_line(line_id, spec, wraps: dict[str, WrapSurface], landmarks: dict[str, Landmark], file,
+                pcsa_cm2: dict[str, float] | None) -> MuscleLine:
+    """One line of action from its definition (see :func:`parse_lines`)."""
+    f = f"lines.{line_id}"
+    kind = spec.get("kind", "muscle") if isinstance(spec, dict) else None
+    if kind not in LINE_KINDS:
+        raise DataError(f"unknown kind {kind!r} (allowed: {', '.join(LINE_KINDS)})", file=file, field=f"{f}.kind")
+    points_raw = _require(spec, "points", file, f)
+    if not isinstance(points_raw, list) or len(points_raw) < 2:
+        raise DataError("a path needs at least an origin and an insertion", file=file, field=f"{f}.points")
+    points = []
+    for k, p in enumerate(points_raw):
+        pf = f"{f}.points[{k}]"
+        if isinstance(p, dict) and "landmark" in p:
+            name = p["landmark"]
+            if not isinstance(name, str) or name not in landmarks:
+                raise DataError(f"unknown landmark {name!r}", file=file, field=f"{pf}.landmark")
+            lm = landmarks[name]
+            offset = _vector(p["offset"], file, f"{pf}.offset") if "offset" in p else np.zeros(3)
+            if np.linalg.norm(offset) > 25.0:
+                raise DataError("an offset from a landmark must be at most 25 mm", file=file, field=f"{pf}.offset")
+            points.append(PathPoint(name=name, body=lm.body, position_mm=np.asarray(lm.position_mm, float) + offset,
+                                    landmark=name))
+        else:
+            points.append(
+                PathPoint(
+                    name=str(_require(p, "name", file, pf)),
+                    body=_body(_require(p, "body", file, pf), file, f"{pf}.body"),
+                    position_mm=_vector(_require(p, "position", file, pf), file, f"{pf}.position"),
+                )
+            )
+    wrap_names = spec.get("wraps", [None] * (len(points) - 1))
+    if not isinstance(wrap_names, list) or len(wrap_names) != len(points) - 1:
+        raise DataError(
+            f"expected {len(points) - 1} entries (one per segment), got {_short(wrap_names)}", file=file, field=f"{f}.wraps"
+        )
+    seg_wraps = []
+    for k, name in enumerate(wrap_names):
+        if name is None:
+            seg_wraps.append(None)
+        elif isinstance(name, str) and name in wraps:
+            seg_wraps.append(wraps[name])
+        else:
+            raise DataError(
+                f"unknown wrap surface {name!r} (defined: {', '.join(wraps) or 'none'})", file=file, field=f"{f}.wraps[{k}]"
+            )
+    structure = spec.get("structure", line_id)
+    if not isinstance(structure, str) or not structure:
+        raise DataError(f"expected a structure id (text), got {_short(structure)}", file=file, field=f"{f}.structure")
+    for k in range(1, len(points)):
+        a, b = points[k - 1], points[k]
+        gap = float(np.linalg.norm(a.position_mm - b.position_mm))
+        if a.body == b.body and gap < MIN_POINT_SEPARATION_MM:
+            raise DataError(f"points {k - 1} and {k} ({a.name!r}, {b.name!r}) are {gap:.3g} mm apart on the same "
+                            f"body; consecutive points must be at least {MIN_POINT_SEPARATION_MM:g} mm apart",
+                            file=file, field=f"{f}.points[{k}]")
+    pcsa = None
+    if kind == "muscle" and pcsa_cm2 is not None:
+        if line_id not in pcsa_cm2:
+            raise DataError(f"no cross-sectional area is known for {line_id!r}", file=file, field=f)
+        pcsa = float(pcsa_cm2[line_id])
+    return MuscleLine(
+        id=line_id,
+        structure=structure,
+        kind=kind,
+        points=tuple(points),
+        wraps=tuple(seg_wraps),
+        shape=_parse_shape(_require(spec, "shape", file, f), file, f"{f}.shape"),
+        pcsa_cm2=pcsa,
     )
 
 
@@ -143,63 +234,10 @@ def parse_lines(
     lines: list[MuscleLine] = []
     for line_id, spec in lines_raw.items():
         f = f"lines.{line_id}"
-        kind = spec.get("kind", "muscle") if isinstance(spec, dict) else None
-        if kind not in LINE_KINDS:
-            raise DataError(f"unknown kind {kind!r} (allowed: {', '.join(LINE_KINDS)})", file=file, field=f"{f}.kind")
-        points_raw = _require(spec, "points", file, f)
-        if not isinstance(points_raw, list) or len(points_raw) < 2:
-            raise DataError("a path needs at least an origin and an insertion", file=file, field=f"{f}.points")
-        points = []
-        for k, p in enumerate(points_raw):
-            pf = f"{f}.points[{k}]"
-            if isinstance(p, dict) and "landmark" in p:
-                name = p["landmark"]
-                if name not in landmarks:
-                    raise DataError(f"unknown landmark {name!r}", file=file, field=f"{pf}.landmark")
-                lm = landmarks[name]
-                offset = _vector(p["offset"], file, f"{pf}.offset") if "offset" in p else np.zeros(3)
-                if np.linalg.norm(offset) > 25.0:
-                    raise DataError("an offset from a landmark must be at most 25 mm", file=file, field=f"{pf}.offset")
-                points.append(PathPoint(name=name, body=lm.body, position_mm=np.asarray(lm.position_mm, float) + offset,
-                                        landmark=name))
-            else:
-                points.append(
-                    PathPoint(
-                        name=str(_require(p, "name", file, pf)),
-                        body=_body(_require(p, "body", file, pf), file, f"{pf}.body"),
-                        position_mm=_vector(_require(p, "position", file, pf), file, f"{pf}.position"),
-                    )
-                )
-        wrap_names = spec.get("wraps", [None] * (len(points) - 1))
-        if not isinstance(wrap_names, list) or len(wrap_names) != len(points) - 1:
-            raise DataError(
-                f"expected {len(points) - 1} entries (one per segment), got {wrap_names!r}", file=file, field=f"{f}.wraps"
-            )
-        seg_wraps = []
-        for k, name in enumerate(wrap_names):
-            if name is None:
-                seg_wraps.append(None)
-            elif name in wraps:
-                seg_wraps.append(wraps[name])
-            else:
-                raise DataError(
-                    f"unknown wrap surface {name!r} (defined: {', '.join(wraps) or 'none'})", file=file, field=f"{f}.wraps[{k}]"
-                )
-        structure = spec.get("structure", line_id)
-        pcsa = None
-        if kind == "muscle" and pcsa_cm2 is not None:
-            if line_id not in pcsa_cm2:
-                raise DataError(f"no cross-sectional area is known for {line_id!r}", file=file, field=f)
-            pcsa = float(pcsa_cm2[line_id])
-        lines.append(
-            MuscleLine(
-                id=line_id,
-                structure=structure,
-                kind=kind,
-                points=tuple(points),
-                wraps=tuple(seg_wraps),
-                shape=_parse_shape(_require(spec, "shape", file, f), file, f"{f}.shape"),
-                pcsa_cm2=pcsa,
-            )
-        )
+        try:
+            lines.append(_parse_line(line_id, spec, wraps, landmarks, file, pcsa_cm2))
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError) as exc:
+            # every expected mistake has its own message; this names the line for any other
+            reason = " ".join(str(exc).split())[:160]
+            raise DataError(f"malformed line definition ({type(exc).__name__}: {reason})", file=file, field=f) from None
     return lines

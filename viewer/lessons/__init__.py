@@ -18,7 +18,7 @@ The format
 
     title: External rotation                 # required
     description: Who turns the thigh outward?  # optional, plain text
-    steps:                                   # required, at least one
+    steps:                                   # required, 1 to 200 steps
       - caption: The hip from behind, <b>neutral</b> pose.   # required in every step
         view: posterior
         zoom: 1.8

@@ -15,6 +15,7 @@ step's resolved state is fixed by the file alone, whatever was shown before it.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,9 +23,9 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 import numpy as np
-import yaml
 
 from viewer.core.errors import DataError
+from viewer.core.limits import MAX_LESSON_STEPS
 from viewer.io.yaml_source import display_path, read_yaml
 from viewer.core.kinematics import DEFAULT_ROM, check_pose
 from viewer.core.motions import POSE_COORDINATES, coordinate_index, parse_motion
@@ -470,6 +471,9 @@ def load_lesson(path: str | Path, model) -> Lesson:
     if not isinstance(raw_steps, list) or not raw_steps:
         raise DataError("missing or empty (a lesson needs a list of steps)" if not raw_steps else
                         f"must be a list of steps, got {_describe(raw_steps)}", file=shown, field="steps")
+    if len(raw_steps) > MAX_LESSON_STEPS:
+        raise DataError(f"has {len(raw_steps)} steps; a lesson has at most {MAX_LESSON_STEPS} (split it into "
+                        "several lessons)", file=shown, field="steps")
 
     base = base_state(model)
     parser = _StepParser(shown, lines, _Vocabulary(model), base)
@@ -486,13 +490,16 @@ def load_lesson(path: str | Path, model) -> Lesson:
 # -- finding lessons -------------------------------------------------------------------------------
 def lesson_folders(data_dir: str | Path | None) -> list[Path]:
     """Folders searched for lessons: the data folder's, then the built-in one (if different)."""
-    from viewer.io.model import default_data_dir
+    from viewer.io.model import builtin_data_dir, default_data_dir
 
-    folders = []
-    if data_dir is not None:
-        folders.append(Path(data_dir) / LESSONS_SUBDIR)
-    builtin = default_data_dir() / LESSONS_SUBDIR
-    if not folders or folders[0].resolve() != builtin.resolve():
+    own = (Path(data_dir) if data_dir is not None else default_data_dir()) / LESSONS_SUBDIR
+    builtin = builtin_data_dir() / LESSONS_SUBDIR
+    folders = [own]
+    try:
+        same = os.path.realpath(own) == os.path.realpath(builtin)
+    except (OSError, ValueError):
+        same = False
+    if not same:
         folders.append(builtin)
     return folders
 
@@ -503,8 +510,8 @@ def _key(text: str) -> str:
 
 def _title_of(path: Path) -> str | None:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data, _ = read_yaml(path, what="lesson file")
+    except DataError:
         return None
     title = data.get("title") if isinstance(data, dict) else None
     return title if isinstance(title, str) else None
@@ -517,9 +524,36 @@ def list_lessons(data_dir: str | Path | None = None) -> list[tuple[str, str, Pat
     """
     out: dict[str, tuple[str, str, Path]] = {}
     for folder in lesson_folders(data_dir):
-        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        for path in _lesson_files(folder):
             out.setdefault(path.stem, (path.stem, _title_of(path) or path.stem, path))
     return list(out.values())
+
+
+def _lesson_files(folder: Path) -> list[Path]:
+    try:
+        return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    except OSError:
+        return []
+
+
+def validate_lessons(model, data_dir: str | Path | None = None) -> list[DataError]:
+    """Every problem of the lessons in a data folder's ``annotations/lessons/`` (one per file).
+
+    Parameters
+    ----------
+    model : viewer.io.model.HipModel
+        The model the lessons must respect.
+    data_dir : path-like, optional
+        The data folder; ``model.data_dir`` by default.
+    """
+    folder = Path(data_dir if data_dir is not None else model.data_dir) / LESSONS_SUBDIR
+    problems: list[DataError] = []
+    for path in _lesson_files(folder):
+        try:
+            load_lesson(path, model)
+        except DataError as exc:
+            problems.append(exc)
+    return problems
 
 
 def find_lesson(name_or_file: str | Path, data_dir: str | Path | None = None) -> Path:

@@ -124,6 +124,7 @@ def write(out_dir: Path, params: BoneParams | None = None) -> dict:
             "frame": body,
             "vertices": int(len(vertices)),
             "triangles": int(len(faces)),
+            "bytes": len(data),
             "sha256": meshio.sha256_of(out_dir / name),
         }
     lm_doc = {

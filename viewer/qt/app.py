@@ -2,7 +2,8 @@
 
 ``hip-viewer`` (no subcommand) calls :func:`run_app`. A problem with the data (a missing
 folder, a broken mesh or annotation) is reported as one clear message, in a dialog and on
-stderr, never as a traceback.
+stderr, never as a traceback. The handler that turns an error into a dialog is installed
+before anything is read, and dialogs show their text as plain text.
 """
 
 from __future__ import annotations
@@ -42,25 +43,39 @@ def create_application(argv: list[str] | None = None):
     return app
 
 
-def report_error(message: str, parent=None) -> None:
+def report_error(message: str, parent=None, *, details: str | None = None) -> None:
     """Show a data or user error in a dialog (when there is an application) and on stderr."""
-    print(f"hip-viewer: {message}", file=sys.stderr)
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    print(f"hip-viewer: {' '.join(str(message).split())}", file=sys.stderr)
+    from PySide6.QtWidgets import QApplication
 
     if QApplication.instance() is not None:
-        QMessageBox.critical(parent, APP_TITLE, message)
+        from viewer.qt.safe_text import critical
+
+        critical(parent, APP_TITLE, message, details=details)
+
+
+def report_unexpected(exc: BaseException, parent=None) -> None:
+    """An error that is not the data's: one line on stderr, the details in the dialog."""
+    details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    reason = " ".join(str(exc).split())[:300]
+    report_error(f"Unexpected error ({type(exc).__name__}: {reason}). This is a bug; the details below "
+                 "help to report it.", parent, details=details)
 
 
 def _excepthook(exc_type, exc, tb) -> None:
-    """Errors raised inside Qt callbacks: a DataError is a message; anything else is a bug report."""
+    """Errors raised inside Qt callbacks: a DataError is a message; anything else is a bug report
+    with its details in the dialog, never a traceback on the terminal."""
     if isinstance(exc, DataError):
         report_error(exc.message)
         return
-    traceback.print_exception(exc_type, exc, tb)
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    if isinstance(exc, KeyboardInterrupt):
+        from PySide6.QtWidgets import QApplication
 
-    if QApplication.instance() is not None:
-        QMessageBox.critical(None, APP_TITLE, f"Unexpected error: {exc}\n\nDetails were printed to the terminal.")
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+        return
+    report_unexpected(exc)
 
 
 #: Collector thresholds while starting: a large, long-lived heap (libraries, the model) is being
@@ -112,7 +127,28 @@ def open_main_window(data_dir=None, argv: list[str] | None = None, *, settings=N
     return app, window
 
 
-def run_app(data_dir=None, lesson=None, argv: list[str] | None = None) -> int:
+def smoke_check(app, window) -> int:
+    """Check an installation: the window is up and its 3D view renders the anatomy.
+
+    Lets the window settle, grabs one polished frame of the 3D view and requires it to show
+    something (not one flat colour). Prints one line and returns the exit code (0: fine).
+    """
+    for _ in range(10):
+        app.processEvents()
+    image = window.viewport.image()
+    if image is None or image.size == 0:
+        report_error("The 3D view rendered no image.")
+        return 1
+    rgb = image.reshape(-1, image.shape[-1])[:, :3].astype(float)
+    if float(rgb.std(axis=0).max()) < 5.0:
+        report_error("The 3D view rendered a blank image.")
+        return 1
+    print(f"hip-viewer: the viewer opened with {len(window.model.meshes)} meshes of "
+          f"{len(window.model.annotations)} structures; its 3D view rendered {image.shape[1]}x{image.shape[0]} px")
+    return 0
+
+
+def run_app(data_dir=None, lesson=None, argv: list[str] | None = None, *, smoke: bool = False) -> int:
     """Open the viewer on a data folder and run until the window closes.
 
     Parameters
@@ -121,6 +157,9 @@ def run_app(data_dir=None, lesson=None, argv: list[str] | None = None) -> int:
         Folder holding ``meshes/`` and ``annotations/``; the built-in data when None.
     lesson : viewer.lessons.schema.Lesson, optional
         A lesson to open in the lesson panel.
+    smoke : bool
+        Open the window, check that its 3D view renders (:func:`smoke_check`) and close again
+        instead of running until the window closes.
 
     Returns
     -------
@@ -132,24 +171,32 @@ def run_app(data_dir=None, lesson=None, argv: list[str] | None = None) -> int:
         print("hip-viewer: no display to open a window on (DISPLAY is not set); run it on a desktop, "
               "under xvfb-run, or use 'hip-viewer render' for images without a window", file=sys.stderr)
         return 2
-    try:
-        app, window = open_main_window(data_dir, argv)
-    except DataError as exc:
-        report_error(exc.message)
-        return 2
-    if lesson is not None:
-        try:
-            open_lesson(window, lesson)
-        except DataError as exc:
-            report_error(exc.message, window)
     previous_hook = sys.excepthook
-    sys.excepthook = _excepthook
+    sys.excepthook = _excepthook  # before anything is read: every error becomes a dialog
     try:
-        return int(app.exec())
+        try:
+            app, window = open_main_window(data_dir, argv)
+        except DataError as exc:
+            report_error(exc.message)
+            return 2
+        except MemoryError:
+            report_error("Out of memory while loading the data.")
+            return 2
+        except Exception as exc:  # noqa: BLE001 - a dialog, never a traceback
+            report_unexpected(exc)
+            return 2
+        try:
+            if lesson is not None:
+                try:
+                    open_lesson(window, lesson)
+                except DataError as exc:
+                    report_error(exc.message, window)
+            return smoke_check(app, window) if smoke else int(app.exec())
+        finally:
+            window.shutdown()
+            window.deleteLater()
     finally:
         sys.excepthook = previous_hook
-        window.shutdown()
-        window.deleteLater()
 
 
 def open_lesson(window, lesson) -> None:

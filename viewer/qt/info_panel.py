@@ -8,11 +8,12 @@ neighbouring structures select them.
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, QUrl
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from viewer.core.actions import roles
 from viewer.qt.annotation_html import LINK_PREFIX, annotation_html, section_titles, welcome_html
 from viewer.qt.binding import StateBinding
+from viewer.qt.safe_text import ResourceFreeBrowser
 
 
 class InfoPanel(QWidget):
@@ -29,8 +30,7 @@ class InfoPanel(QWidget):
         self.sections.setAccessibleName("Jump to section")
         self.sections.setToolTip("Jump to a section of the text")
         self.sections.activated.connect(self._jump)
-        self.browser = QTextBrowser(self)
-        self.browser.setOpenLinks(False)
+        self.browser = ResourceFreeBrowser(self)
         self.browser.setAccessibleName("Structure information")
         self.browser.anchorClicked.connect(self._on_link)
         top = QHBoxLayout()

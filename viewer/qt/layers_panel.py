@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.qt.binding import StateBinding
+from viewer.qt.safe_text import tooltip as safe_tooltip
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -131,7 +132,7 @@ class LayersPanel(QWidget):
         item = QTreeWidgetItem(parent, [text])
         item.setData(0, ID_ROLE, some_id)
         item.setData(0, KIND_ROLE, kind)
-        item.setToolTip(0, tooltip)
+        item.setToolTip(0, safe_tooltip(tooltip))
         flags = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable)
         if kind == "group" or (kind == "structure" and len(self.model.leaves(some_id)) > 1):
             flags |= Qt.ItemFlag.ItemIsAutoTristate

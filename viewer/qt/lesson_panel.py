@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from viewer.core.errors import DataError
 from viewer.lessons import Lesson, LessonPlayer, find_lesson, list_lessons, load_lesson
 from viewer.lessons.player import DEFAULT_FPS
-from viewer.lessons.rich_text import qt_rich_text
+from viewer.qt.safe_text import caption_html, plain_label
 
 #: Animation tick (ms): about 30 poses per second.
 TICK_MS = int(round(1000 / DEFAULT_FPS))
@@ -126,17 +126,19 @@ class LessonPanel(QWidget):
             self.lesson_combo.setEnabled(False)
             self.open_button.setEnabled(False)
 
-        self.title_label = QLabel(self)
+        # Title, description and errors come from the lesson file: plain text; the caption is
+        # rich text in the checked subset only.
+        self.title_label = plain_label(QLabel(self))
         self.title_label.setObjectName("lesson_title")
         self.title_label.setWordWrap(True)
         font = self.title_label.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.title_label.setFont(font)
-        self.description_label = QLabel(self)
+        self.description_label = plain_label(QLabel(self))
         self.description_label.setWordWrap(True)
         self.description_label.setStyleSheet("font-style: italic;")
-        self.step_label = QLabel(self)
+        self.step_label = plain_label(QLabel(self))
         self.step_label.setObjectName("lesson_step")
         self.caption_label = QLabel(self)
         self.caption_label.setObjectName("lesson_caption")
@@ -145,7 +147,7 @@ class LessonPanel(QWidget):
         self.caption_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.caption_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.caption_label.setMinimumHeight(90)
-        self.error_label = QLabel(self)
+        self.error_label = plain_label(QLabel(self))
         self.error_label.setObjectName("lesson_error")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #D55E00;")
@@ -418,7 +420,7 @@ class LessonPanel(QWidget):
         self.description_label.setVisible(bool(self.description_label.text()))
         if has and self.player.step is not None:
             step = self.player.step
-            self.caption_label.setText(qt_rich_text(step.caption))
+            self.caption_label.setText(caption_html(step.caption))
             self.step_label.setText(f"Step {step.number} of {len(lesson.steps)}")
         else:
             self.caption_label.setText("")

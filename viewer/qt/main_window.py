@@ -35,6 +35,7 @@ from viewer.qt.layers_panel import LayersPanel
 from viewer.qt.playback import PlaybackTimer
 from viewer.qt.plot_panel import PlotPanel
 from viewer.qt.pose_panel import PRESET_BUTTONS, PosePanel
+from viewer.qt.safe_text import plain_label
 from viewer.qt.screenshot_dialog import ScreenshotDialog
 from viewer.qt.settings import (
     KEY_COLOUR_BY,
@@ -354,7 +355,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
-        self.selection_label = QLabel(self)
+        self.selection_label = plain_label(QLabel(self))
         self.pose_label = QLabel(self)
         status.addPermanentWidget(self.selection_label)
         status.addPermanentWidget(self.pose_label)

@@ -34,7 +34,9 @@ from PySide6.QtWidgets import (
 
 from viewer.core.errors import DataError
 from viewer.core.motions import COORDINATE_WORDS, MOTIONS, POSE_COORDINATES
+from viewer.io.files import atomic_output
 from viewer.qt.binding import StateBinding
+from viewer.qt.safe_text import plain_label, warning
 from viewer.render import palette
 
 #: Okabe-Ito colours for curves (colour-blind safe), then line styles for more muscles.
@@ -100,7 +102,7 @@ class PlotPanel(QWidget):
         self.tabs.addTab(self.map_canvas, "Reversal &map")
         self.tabs.currentChanged.connect(lambda _: self.schedule(full=True))
 
-        self.note = QLabel(self)
+        self.note = plain_label(QLabel(self))
         self.note.setWordWrap(True)
         self.csv_button = QPushButton("Export CS&V…", self)
         self.csv_button.clicked.connect(self._ask_csv)
@@ -352,7 +354,8 @@ class PlotPanel(QWidget):
         self.refresh_now()
         figure = self.map_figure if self.tabs.currentWidget() is self.map_canvas else self.curve_figure
         try:
-            figure.savefig(path, dpi=150)
+            with atomic_output(path) as tmp:
+                figure.savefig(tmp, dpi=150, format="png")
         except OSError as exc:
             raise DataError(f"cannot write the plot ({exc.strerror})", file=path) from None
         return path
@@ -363,7 +366,7 @@ class PlotPanel(QWidget):
         if path.suffix.lower() != ".csv":
             raise DataError(f"must end in .csv, got {path.name!r}", field="plot export")
         try:
-            with path.open("w", newline="", encoding="utf-8") as handle:
+            with atomic_output(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle)
                 if self.tabs.currentWidget() is self.map_canvas:
                     data = self.map_data()
@@ -408,12 +411,10 @@ class PlotPanel(QWidget):
             self._report(lambda: self.export_csv(path))
 
     def _report(self, action) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         try:
             written = action()
         except DataError as exc:
-            QMessageBox.warning(self, "Export failed", exc.message)
+            warning(self, "Export failed", exc.message)
         else:
             self.note.setText(f"Saved {written}")
 

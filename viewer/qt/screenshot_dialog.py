@@ -17,13 +17,13 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QWidget,
 )
 
 from viewer.core.errors import DataError
+from viewer.qt.safe_text import warning
 from viewer.render.scene import render_still
 
 SIZE_PRESETS = ((1920, 1080), (1280, 800), (3840, 2160))
@@ -104,6 +104,6 @@ class ScreenshotDialog(QDialog):
                                               transparent=self.transparent_box.isChecked(),
                                               overlays=self.overlays_box.isChecked())
         except DataError as exc:
-            QMessageBox.warning(self, "Screenshot not saved", exc.message)
+            warning(self, "Screenshot not saved", exc.message)
             return
         self.accept()

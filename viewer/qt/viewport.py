@@ -13,6 +13,7 @@ from pyvistaqt import QtInteractor
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
+from viewer.qt.safe_text import tooltip
 from viewer.render.scene import DEFAULT_VIEW, HipScene
 
 #: A press and release closer than this (pixels) is a click, not a camera drag.
@@ -219,9 +220,9 @@ class Viewport(QWidget):
         if leaf != self._hover_leaf:
             self._hover_leaf = leaf
             name = self.model.display_name(leaf) if leaf else ""
-            self.interactor.setToolTip(name)
+            self.interactor.setToolTip(tooltip(name) if name else "")
             if name:
-                QToolTip.showText(self.interactor.mapToGlobal(self._hover_pos), name, self.interactor)
+                QToolTip.showText(self.interactor.mapToGlobal(self._hover_pos), tooltip(name), self.interactor)
             else:
                 QToolTip.hideText()
             self.hovered.emit(leaf)

@@ -33,14 +33,15 @@ import numpy as np
 
 from viewer.core.errors import DataError
 from viewer.core.kinematics import DEFAULT_ROM, RangeOfMotion, check_pose
+from viewer.core.limits import MAX_FRAMES
 from viewer.core.motions import COORDINATE_WORDS, POSE_COORDINATES, Motion, parse_motion
+from viewer.io.files import atomic_output
 from viewer.lessons.rich_text import wrapped
 from viewer.lessons.schema import Camera
 from viewer.render import palette
 from viewer.render.lesson_camera import apply_camera, caption_chars, prepare_export_text
 
 FORMATS = (".gif", ".mp4")
-MAX_FRAMES = 2000
 #: Smallest sweep worth animating (deg).
 MIN_AMPLITUDE_DEG = 1.0
 
@@ -209,8 +210,19 @@ def write_frames(frames: Iterable[np.ndarray], out_path, fps: float, size: tuple
     path = _check_out(out_path)
     if not 1 <= fps <= 60:
         raise DataError(f"fps {fps:g} is outside 1..60", field="--fps")
+    if path.suffix.lower() == ".mp4" and (size[0] % 2 or size[1] % 2):
+        raise DataError(f"MP4 needs an even width and height, got {size[0]}x{size[1]}", field="--size")
+    # Encoded into a temporary file beside the destination and renamed when complete: an
+    # interrupted export never leaves a truncated file under the requested name.
+    with atomic_output(path) as tmp:
+        _encode(frames, tmp, path.suffix.lower(), fps, size, progress)
+    return path
+
+
+def _encode(frames: Iterable[np.ndarray], path: Path, suffix: str, fps: float, size: tuple[int, int],
+            progress: bool) -> None:
     try:
-        if path.suffix.lower() == ".gif":
+        if suffix == ".gif":
             import imageio.v3 as iio
 
             frames = list(frames)
@@ -224,8 +236,6 @@ def write_frames(frames: Iterable[np.ndarray], out_path, fps: float, size: tuple
                                                          disable=not progress, leave=False)]
             iio.imwrite(path, mapped, extension=".gif", duration=duration_ms, loop=0)
         else:
-            if size[0] % 2 or size[1] % 2:
-                raise DataError(f"MP4 needs an even width and height, got {size[0]}x{size[1]}", field="--size")
             import imageio.v2 as iio2
 
             writer = iio2.get_writer(
@@ -242,7 +252,6 @@ def write_frames(frames: Iterable[np.ndarray], out_path, fps: float, size: tuple
                 writer.close()
     except OSError as exc:
         raise DataError(f"cannot write the animation ({exc.strerror or exc})", file=path) from None
-    return path
 
 
 def write_animation(model, motion, opts, out_path, frames: int = 48, fps: int = 16, progress: bool = True,

@@ -9,39 +9,78 @@ Rendering uses the same scene and the same :class:`~viewer.lessons.LessonPlayer`
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
 from viewer.core.errors import DataError
+from viewer.io.files import write_text_atomic
 from viewer.lessons import Lesson, LessonPlayer
 from viewer.render.lesson_camera import apply_camera, caption_chars, prepare_export_text
 
 _STEP_FILE = re.compile(r"^step_\d{2,}\.(png|txt|gif)$")
+INDEX = "index.md"
+#: Characters with a meaning in Markdown, written with a backslash so that text stays text.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#!|~])")
 
 
 def _write_text(path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise DataError(f"cannot write ({exc.strerror})", file=path) from None
+    write_text_atomic(path, text)
+
+
+def markdown_text(text: str) -> str:
+    """Plain text made safe for Markdown: HTML special characters as entities (no raw HTML, no
+    images or links from a lesson file) and Markdown punctuation escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def index_markdown(lesson: Lesson, images: list[Path]) -> str:
-    """The lesson as Markdown: title, description, then each step's image and caption."""
-    out = [f"# {lesson.title}", ""]
+    """The lesson as Markdown: title, description, then each step's image and caption.
+
+    Every text from the lesson file is escaped (:func:`markdown_text`); only the image links
+    are written by the exporter itself.
+    """
+    out = [f"# {markdown_text(lesson.title)}", ""]
     if lesson.description:
-        out += [lesson.description, ""]
+        out += [markdown_text(lesson.description), ""]
     for step, image in zip(lesson.steps, images):
         out += [f"## Step {step.number}", "", f"![Step {step.number}]({image.name})", ""]
-        out += [line + "  " if i < len(step.plain_caption.split("\n")) - 1 else line
-                for i, line in enumerate(step.plain_caption.split("\n"))]
+        lines = [markdown_text(line) for line in step.plain_caption.split("\n")]
+        out += [line + "  " if i < len(lines) - 1 else line for i, line in enumerate(lines)]
         out.append("")
     return "\n".join(out)
 
 
+def check_export_folder(out_dir, *, force: bool = False) -> Path:
+    """Check, before any work, that a lesson may be exported into ``out_dir``.
+
+    The folder must not exist, be empty, or (with ``force``) be a folder whose ``step_NN.*``
+    files and ``index.md`` may be replaced.
+
+    Raises
+    ------
+    DataError
+        When ``out_dir`` is a file, cannot be listed, or is not empty and ``force`` is off.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise DataError("is a file, not a folder", file=out_dir, field="--export")
+    if out_dir.is_dir():
+        try:
+            entries = sorted(p.name for p in out_dir.iterdir())
+        except OSError as exc:
+            raise DataError(f"cannot be listed ({exc.strerror})", file=out_dir, field="--export") from None
+        if entries and not force:
+            shown = ", ".join(entries[:3]) + (", ..." if len(entries) > 3 else "")
+            raise DataError(f"is not empty ({len(entries)} entries: {shown}); export into a new or empty folder, "
+                            "or add --force to replace its step_NN.* files and index.md", file=out_dir,
+                            field="--export")
+    return out_dir
+
+
 def export_lesson(model, lesson: Lesson, out_dir, size: tuple[int, int] = (1280, 800), *,
                   background: str = "dark", caption_in_image: bool = True, animations: bool = False,
-                  fps: int = 16, progress: bool = False) -> list[Path]:
+                  fps: int = 16, progress: bool = False, force: bool = False) -> list[Path]:
     """Render every step of a lesson to ``out_dir``.
 
     Parameters
@@ -50,8 +89,7 @@ def export_lesson(model, lesson: Lesson, out_dir, size: tuple[int, int] = (1280,
     lesson : Lesson
         A lesson loaded for this model (:func:`viewer.lessons.load_lesson`).
     out_dir : str or Path
-        Created if needed. Old ``step_NN.*`` files there are removed first, so a shorter lesson
-        does not leave stale steps behind; other files are left alone.
+        Created if needed. It must be empty unless ``force`` is on (see :func:`check_export_folder`).
     size : (width, height)
         Image size in pixels.
     background : str
@@ -65,6 +103,10 @@ def export_lesson(model, lesson: Lesson, out_dir, size: tuple[int, int] = (1280,
         Frame rate of those animations.
     progress : bool
         Show a progress bar on the terminal.
+    force : bool
+        Export into a folder that is not empty: its old ``step_NN.*`` files are removed first,
+        so a shorter lesson does not leave stale steps behind, ``index.md`` is replaced and other
+        files are left alone. Every file is written to a temporary name and renamed when complete.
 
     Returns
     -------
@@ -76,7 +118,7 @@ def export_lesson(model, lesson: Lesson, out_dir, size: tuple[int, int] = (1280,
     from viewer.render.animation import render_frames, write_frames
     from viewer.render.offscreen import OffscreenSession, save_png
 
-    out_dir = Path(out_dir)
+    out_dir = check_export_folder(out_dir, force=force)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         for old in out_dir.iterdir():
@@ -100,5 +142,5 @@ def export_lesson(model, lesson: Lesson, out_dir, size: tuple[int, int] = (1280,
             player.go_to(index)
             images.append(save_png(session.image(), out_dir / f"{stem}.png"))
             _write_text(out_dir / f"{stem}.txt", step.plain_caption + "\n")
-    _write_text(out_dir / "index.md", index_markdown(lesson, images))
+    _write_text(out_dir / INDEX, index_markdown(lesson, images))
     return images

@@ -13,6 +13,8 @@ import pyvista as pv
 import vtk
 
 from viewer.core.errors import DataError
+from viewer.core.limits import MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE
+from viewer.io.files import atomic_output
 from viewer.render.scene import HipScene
 from viewer.render.palette import THEMES
 from viewer.render.views import check_view
@@ -22,17 +24,20 @@ from viewer.state import SessionState, state_for_model
 vtk.vtkLogger.SetStderrVerbosity(vtk.vtkLogger.VERBOSITY_ERROR)
 vtk.vtkObject.GlobalWarningDisplayOff()
 
-MAX_SIZE = 8192
+MAX_SIZE = MAX_IMAGE_SIDE
 
 
 def parse_size(text: str, *, field: str = "--size") -> tuple[int, int]:
-    """``"1280x800"`` -> ``(1280, 800)``, each side 16..8192 px."""
+    """``"1280x800"`` -> ``(1280, 800)``, each side 16..8192 px and at most
+    :data:`~viewer.core.limits.MAX_IMAGE_PIXELS` pixels in all."""
     try:
-        w, h = (int(v) for v in text.lower().split("x"))
+        w, h = (int(v) for v in str(text).lower().split("x"))
     except ValueError:
-        raise DataError(f"malformed size {text!r} (expected WIDTHxHEIGHT, e.g. 1280x800)", field=field) from None
+        raise DataError(f"malformed size {str(text)[:40]!r} (expected WIDTHxHEIGHT, e.g. 1280x800)", field=field) from None
     if not (16 <= w <= MAX_SIZE and 16 <= h <= MAX_SIZE):
         raise DataError(f"size {w}x{h} is outside 16..{MAX_SIZE} px per side", field=field)
+    if w * h > MAX_IMAGE_PIXELS:
+        raise DataError(f"size {w}x{h} is {w * h} pixels, more than the limit of {MAX_IMAGE_PIXELS}", field=field)
     return w, h
 
 
@@ -150,8 +155,8 @@ def save_png(image: np.ndarray, path: str | Path) -> Path:
     if path.suffix.lower() != ".png":
         raise DataError(f"output must be a .png file, got {path.name!r}", field="--out")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        iio.imwrite(path, image)
+        with atomic_output(path) as tmp:
+            iio.imwrite(tmp, image, extension=".png")
     except OSError as exc:
         raise DataError(f"cannot write the image ({exc.strerror})", file=path) from None
     return path
