@@ -40,7 +40,8 @@ Kind-specific fields
 muscle (required)
     ``origin`` and ``insertion``: ``{text, landmarks: [names]}``, landmark names
     ``<muscle>[.<compartment>].origin`` / ``.insertion``;
-    ``innervation``: ``{nerve, roots: [L4, L5, S1 ...], notes}``;
+    ``innervation``: ``{nerve, roots: [L4, L5, S1 ...], notes}`` (roots may be empty only with
+    ``notes`` saying why);
     ``actions``: ``{primary: [...], secondary: [...], position_dependence: text}``;
     ``architecture``: see below; ``compartments`` (optional list, see below).
 bone
@@ -282,8 +283,11 @@ class Attachment(_Record):
 
 
 class Innervation(_Record):
+    """Nerve supply. ``roots`` may be empty only where ``notes`` says why (an imported model
+    that records no nerves)."""
+
     nerve: Text
-    roots: list[Root] = Field(min_length=1)
+    roots: list[Root] = Field(default_factory=list)
     notes: str = ""
 
 
@@ -751,6 +755,8 @@ def _semantic_errors(
                         f"(allowed: {', '.join(f'{p}.{side}' for p in parts)})",
                     )
         check_architecture(ann.architecture, ("architecture",))
+        if not ann.innervation.roots and len(ann.innervation.notes.split()) < 5:
+            add(("innervation", "roots"), "no spinal roots given: say why in innervation.notes")
     return errors
 
 
