@@ -76,6 +76,16 @@ def moment_arms_fd(paths: PathSet, pose_deg, step_deg: float = DEFAULT_STEP_DEG)
     return np.transpose(r, (0, 2, 1))
 
 
+def lengths_and_moment_arms(paths: PathSet, pose_deg, step_deg: float | None = None
+                            ) -> tuple[np.ndarray, np.ndarray]:
+    """Lengths ``(n, m)`` mm and moment arms ``(n, m, 3)`` mm of every line from one pass
+    (:meth:`PathSet.lengths_and_moment_arms`); with ``step_deg``, the moment arms are central
+    finite differences instead."""
+    if step_deg is None:
+        return paths.lengths_and_moment_arms(pose_deg)
+    return paths.lengths(pose_deg), moment_arms_fd(paths, pose_deg, step_deg)
+
+
 def motion_moment_arms(paths: PathSet, motion: Motion, pose_deg, step_deg: float | None = None) -> np.ndarray:
     """Moment arms for one motion (sign per PRODUCT.md), shape ``(n, m)`` in mm."""
     return motion.sign * moment_arms(paths, pose_deg, step_deg)[:, :, motion.coordinate]
