@@ -3,6 +3,7 @@ the anatomy's bounding box, via points distinct; validate reports them; no NaN i
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 
@@ -88,7 +89,13 @@ def test_the_command_line_never_prints_nan(model, cli, monkeypatch):
         return {k: np.full_like(v, np.nan) if isinstance(v, np.ndarray) and v.dtype.kind == "f" else v
                 for k, v in values.items()}
 
+    real_table = ActionModel.table
+
+    def poisoned_table(self, *args, **kwargs):
+        return [dataclasses.replace(row, moment_arm_mm=float("nan")) for row in real_table(self, *args, **kwargs)]
+
     monkeypatch.setattr(ActionModel, "evaluate", poisoned)
+    monkeypatch.setattr(ActionModel, "table", poisoned_table)
     monkeypatch.setattr("viewer.cli._load", lambda args: model)
     for argv in (("actions", "--motion", "flexion"), ("actions", "--motion", "flexion", "--format", "json"),
                  ("moment-arms", "--sweep", "flexion=0:30:15", "--muscle", "piriformis")):
