@@ -10,6 +10,11 @@ Role thresholds: a line whose moment arm for the motion is within +/-2 mm of zer
 ``negligible``. Two millimetres is about a tenth of a typical deep-rotator moment arm and below
 what the simplified bone and path geometry can resolve, so a smaller value carries no sign a
 teacher should read. Above it the line ``produces`` (r > 0) or ``opposes`` (r < 0) the motion.
+
+:meth:`ActionModel.at_pose` is the one mechanics call per pose: every line's length and its
+moment arms about all three coordinates, in one :class:`MechanicsResult` that answers for any
+motion (values, roles, the ranked table). The session keeps the current one
+(:mod:`viewer.state.mechanics`); sweeps over many poses are in :mod:`viewer.core.sweeps`.
 """
 
 from __future__ import annotations
@@ -18,13 +23,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from viewer.core.constants import NEGLIGIBLE_MOMENT_ARM_MM, SPECIFIC_TENSION_N_PER_CM2
 from viewer.core.kinematics import as_pose_array
-from viewer.core.moment_arms import motion_moment_arms
+from viewer.core.moment_arms import lengths_and_moment_arms, motion_moment_arms
 from viewer.core.motions import POSE_COORDINATES, Motion
 from viewer.core.paths import PathSet
 
-SPECIFIC_TENSION_N_PER_CM2 = 61.0
-NEGLIGIBLE_MOMENT_ARM_MM = 2.0
 ROLES = ("produces", "opposes", "negligible")
 RANK_KEYS = ("torque", "moment_arm")
 
@@ -121,31 +125,93 @@ class ActionModel:
         muscle_r = (r * self.pcsa) @ self.grouping / self.structure_pcsa
         return {"line_r": r, "line_torque": torque, "muscle_r": muscle_r, "muscle_torque": muscle_torque}
 
+    def at_pose(self, pose_deg) -> "MechanicsResult":
+        """Lengths and moment arms (three coordinates) of every line at one pose, in one call."""
+        pose = as_pose_array(pose_deg)[0]
+        lengths, r = lengths_and_moment_arms(self.paths, pose[None])
+        return MechanicsResult(self, tuple(float(v) for v in pose), lengths[0], r[0])
+
     def table(self, motion: Motion, pose_deg, rank_by: str = "torque", include_compartments: bool = True) -> list[ActionRow]:
-        """Ranked rows for one pose: producers first (largest first), then negligible, then opposers.
+        """Ranked rows for one pose (see :meth:`MechanicsResult.table`)."""
+        return self.at_pose(pose_deg).table(motion, rank_by, include_compartments)
+
+
+class MechanicsResult:
+    """Everything the mechanics say about one pose: lengths, moment arms, roles, torques.
+
+    Attributes
+    ----------
+    pose_deg : tuple of 3 floats
+    line_ids : list of str
+        Every line of action (muscles, compartments and nerves), in path order.
+    lengths_mm : numpy.ndarray, shape (m,)
+    moment_arms_mm : numpy.ndarray, shape (m, 3)
+        ``r`` about flexion, abduction and external rotation, positive where the line
+        produces the positive motion of that coordinate.
+    """
+
+    def __init__(self, actions: ActionModel, pose_deg: tuple[float, float, float], lengths_mm: np.ndarray,
+                 moment_arms_mm: np.ndarray):
+        self.actions = actions
+        self.pose_deg = pose_deg
+        self.line_ids = [line.id for line in actions.paths.lines]
+        self.lengths_mm = lengths_mm
+        self.moment_arms_mm = moment_arms_mm
+        self._index = {line_id: k for k, line_id in enumerate(self.line_ids)}
+        self._cache: dict[str, dict[str, np.ndarray]] = {}
+
+    def length(self, line_id: str) -> float:
+        return float(self.lengths_mm[self._index[line_id]])
+
+    def moment_arm(self, line_id: str, motion: Motion) -> float:
+        """Moment arm (mm) of any line (muscle, compartment, nerve) for a motion."""
+        return float(motion.sign * self.moment_arms_mm[self._index[line_id], motion.coordinate])
+
+    def values(self, motion: Motion) -> dict[str, np.ndarray]:
+        """Muscle values for a motion, as :meth:`ActionModel.evaluate` returns for one pose
+        (``line_r``, ``line_torque`` per muscle line; ``muscle_r``, ``muscle_torque`` per muscle)."""
+        if motion.name not in self._cache:
+            a = self.actions
+            r = motion.sign * self.moment_arms_mm[a.muscle_columns, motion.coordinate]
+            torque = torque_potential_nm(r, a.pcsa)
+            self._cache[motion.name] = {
+                "line_r": r, "line_torque": torque, "muscle_torque": torque @ a.grouping,
+                "muscle_r": (r * a.pcsa) @ a.grouping / a.structure_pcsa,
+            }
+        return self._cache[motion.name]
+
+    def roles(self, motion: Motion) -> dict[str, str]:
+        """Role of every muscle line and whole muscle for a motion."""
+        v = self.values(motion)
+        out = dict(zip(self.actions.line_ids, roles(v["line_r"])))
+        out.update(zip(self.actions.structure_ids, roles(v["muscle_r"])))
+        return out
+
+    def table(self, motion: Motion, rank_by: str = "torque", include_compartments: bool = True) -> list[ActionRow]:
+        """Ranked rows: producers first (largest first), then negligible, then opposers.
 
         Whole muscles and (for compartmented muscles) their compartments are ranked together;
         a compartment row has ``level == "compartment"``.
         """
         if rank_by not in RANK_KEYS:
             raise ValueError(f"rank_by must be one of {RANK_KEYS}")
-        pose = as_pose_array(pose_deg)[0]
-        values = self.evaluate(motion, pose[None])
-        pose_t = tuple(float(v) for v in pose)
+        a = self.actions
+        values = self.values(motion)
+        pose_t = self.pose_deg
         rows: list[ActionRow] = []
-        for j, structure in enumerate(self.structure_ids):
-            r = float(values["muscle_r"][0, j])
+        for j, structure in enumerate(a.structure_ids):
+            r = float(values["muscle_r"][j])
             rows.append(
                 ActionRow(structure, structure, "muscle", motion.name, pose_t, r,
-                          float(values["muscle_torque"][0, j]), float(self.structure_pcsa[j]), roles(np.array(r)).item())
+                          float(values["muscle_torque"][j]), float(a.structure_pcsa[j]), roles(np.array(r)).item())
             )
-            members = self.structures[structure]
-            if include_compartments and (len(members) > 1 or self.line_ids[members[0]] != structure):
+            members = a.structures[structure]
+            if include_compartments and (len(members) > 1 or a.line_ids[members[0]] != structure):
                 for k in members:
-                    rk = float(values["line_r"][0, k])
+                    rk = float(values["line_r"][k])
                     rows.append(
-                        ActionRow(self.line_ids[k], structure, "compartment", motion.name, pose_t, rk,
-                                  float(values["line_torque"][0, k]), float(self.pcsa[k]), roles(np.array(rk)).item())
+                        ActionRow(a.line_ids[k], structure, "compartment", motion.name, pose_t, rk,
+                                  float(values["line_torque"][k]), float(a.pcsa[k]), roles(np.array(rk)).item())
                     )
         key = (lambda row: row.torque_potential_nm) if rank_by == "torque" else (lambda row: row.moment_arm_mm)
         rows.sort(key=key, reverse=True)

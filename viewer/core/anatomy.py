@@ -106,21 +106,3 @@ class MuscleLine:
     @property
     def is_muscle(self) -> bool:
         return self.kind == "muscle"
-
-
-@dataclass
-class AnatomyModel:
-    """Everything the core needs: landmarks and lines of action (muscles and nerves)."""
-
-    landmarks: dict[str, Landmark]
-    lines: list[MuscleLine]
-
-    def line(self, line_id: str) -> MuscleLine:
-        for line in self.lines:
-            if line.id == line_id:
-                return line
-        raise KeyError(line_id)
-
-    @property
-    def muscle_lines(self) -> list[MuscleLine]:
-        return [line for line in self.lines if line.is_muscle]

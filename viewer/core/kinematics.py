@@ -21,6 +21,7 @@ import numpy as np
 
 from viewer.core.errors import DataError
 from viewer.core.motions import COORDINATE_WORDS, POSE_COORDINATES
+from viewer.core.tolerances import tol
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def check_pose(pose_deg, rom: RangeOfMotion = DEFAULT_ROM, *, field: str = "pose
     if not np.all(np.isfinite(arr)):
         raise DataError("pose angles must be finite numbers", field=field)
     limits = rom.as_array()
-    bad = (arr < limits[:, 0] - 1e-9) | (arr > limits[:, 1] + 1e-9)
+    bad = (arr < limits[:, 0] - tol.angle_deg) | (arr > limits[:, 1] + tol.angle_deg)
     if bad.any():
         row, col = map(int, np.argwhere(bad)[0])
         name = POSE_COORDINATES[col]

@@ -49,6 +49,22 @@ def moment_arms(paths: PathSet, pose_deg, step_deg: float = DEFAULT_STEP_DEG) ->
     return np.transpose(r, (0, 2, 1))
 
 
+def lengths_and_moment_arms(paths: PathSet, pose_deg, step_deg: float = DEFAULT_STEP_DEG
+                            ) -> tuple[np.ndarray, np.ndarray]:
+    """Lengths ``(n, m)`` mm and moment arms ``(n, m, 3)`` mm of every line, in one batch of
+    seven rotations per pose (the pose itself and its six central-difference neighbours)."""
+    pose = as_pose_array(pose_deg)
+    n = pose.shape[0]
+    offsets = np.zeros((7, 3))
+    offsets[[1, 3, 5], [0, 1, 2]] = step_deg
+    offsets[[2, 4, 6], [0, 1, 2]] = -step_deg
+    shifted = (pose[:, None, :] + offsets[None]).reshape(-1, 3)
+    lengths = paths.lengths_from_rotations(rotation_matrices(shifted)).reshape(n, 7, -1)
+    dl = lengths[:, 1::2, :] - lengths[:, 2::2, :]  # (n, 3, m)
+    r = -dl / (2.0 * np.radians(step_deg))
+    return lengths[:, 0, :], np.transpose(r, (0, 2, 1))
+
+
 def motion_moment_arms(paths: PathSet, motion: Motion, pose_deg, step_deg: float = DEFAULT_STEP_DEG) -> np.ndarray:
     """Moment arms for one motion (sign per PRODUCT.md), shape ``(n, m)`` in mm."""
     return motion.sign * moment_arms(paths, pose_deg, step_deg)[:, :, motion.coordinate]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from viewer.core.anatomy import SweepShape
+from viewer.core.tolerances import tol
 
 DEFAULT_STATIONS = 48
 DEFAULT_RING = 20
@@ -22,9 +23,9 @@ def resample_polyline(points: np.ndarray, n: int) -> np.ndarray:
     """``n`` points evenly spaced by arc length along a polyline ``(k, 3)``; returns ``(n, 3)``."""
     points = np.asarray(points, dtype=float)
     seg = np.linalg.norm(np.diff(points, axis=0), axis=1)
-    keep = np.concatenate([[True], seg > 1e-9])
+    keep = np.concatenate([[True], seg > tol.length_mm])
     points = points[keep]
-    seg = seg[seg > 1e-9]
+    seg = seg[seg > tol.length_mm]
     s = np.concatenate([[0.0], np.cumsum(seg)])
     targets = np.linspace(0.0, s[-1], n)
     return np.stack([np.interp(targets, s, points[:, d]) for d in range(3)], axis=1)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from viewer.core.tolerances import tol
+
 
 def _norm(v: np.ndarray) -> np.ndarray:
     return np.sqrt(np.einsum("...i,...i->...", v, v))
@@ -100,7 +102,7 @@ def _arc_basis(p: np.ndarray, s: np.ndarray):
     e1 = p / np.linalg.norm(p)
     e2 = s - np.dot(s, e1) * e1
     n2 = np.linalg.norm(e2)
-    if n2 < 1e-9:  # p, centre and s in line: any perpendicular gives an equally short path
+    if n2 < tol.length_mm:  # p, centre and s in line: any perpendicular gives an equally short path
         trial = np.array([1.0, 0.0, 0.0]) if abs(e1[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
         e2 = trial - np.dot(trial, e1) * e1
         n2 = np.linalg.norm(e2)

@@ -76,23 +76,36 @@ usually not the main concern), ``mechanism`` (text; how it works), ``relevant_an
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    TypeAdapter,
-    ValidationError,
-)
-from pydantic_core import PydanticCustomError
+from pydantic import ValidationError
 
 from viewer.core.errors import DataError
+from viewer.io.annotation_schema import (  # noqa: F401 - the schema's names are part of this API
+    _ANNOTATION_ADAPTER,
+    _ID_RE,
+    _MODEL_BY_KIND,
+    CLINICAL_OVERVIEW_TITLES,
+    KINDS,
+    LAYER_GROUPS_FILE,
+    Actions,
+    Annotation,
+    Architecture,
+    Attachment,
+    BoneAnnotation,
+    ClinicalOverview,
+    Compartment,
+    Display,
+    Innervation,
+    LayerGroup,
+    MuscleAnnotation,
+    NerveAnnotation,
+    UnknownStructureError,
+    _AnnotationBase,
+    _LayerGroupsFile,
+)
+from viewer.io.validation import describe, errors_from_validation, located
 from viewer.io.yaml_source import display_path, read_yaml
 
 __all__ = [
@@ -118,552 +131,8 @@ __all__ = [
     "validate_annotations",
 ]
 
-LAYER_GROUPS_FILE = "layer_groups.yaml"
-
-KINDS = ("bone", "muscle", "nerve")
-
-_ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
-_COMPARTMENT_ID_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
-_LANDMARK_RE = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$")
-_COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
-_ROOT_RE = re.compile(r"^(?:T12|L[1-5]|S[1-5]|Co1)$")
-_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-class UnknownStructureError(DataError, KeyError):
-    """A structure or compartment id that the annotation set does not contain."""
-
-    def __str__(self) -> str:  # KeyError would otherwise quote the message
-        return self.message
-
-
-# --------------------------------------------------------------------------------------------
-# Constrained scalar types. Each raises a custom error whose message already says what is
-# allowed, so that the conversion to DataError below can use it as it is.
-# --------------------------------------------------------------------------------------------
-
-
-def _non_empty(value: str) -> str:
-    if not value.strip():
-        raise PydanticCustomError("empty_text", "must not be empty")
-    return value.strip()
-
-
-def _check_id(value: str) -> str:
-    if not _ID_RE.match(value):
-        raise PydanticCustomError(
-            "bad_id", "{value} is not a valid id (lower snake case, e.g. 'gemellus_inferior')",
-            {"value": repr(value)},
-        )
-    return value
-
-
-def _check_compartment_id(value: str) -> str:
-    if not _COMPARTMENT_ID_RE.match(value):
-        raise PydanticCustomError(
-            "bad_compartment_id",
-            "{value} is not a valid compartment id (<muscle id>.<part>, "
-            "e.g. 'gluteus_medius.anterior')",
-            {"value": repr(value)},
-        )
-    return value
-
-
-def _check_landmark(value: str) -> str:
-    if not _LANDMARK_RE.match(value):
-        raise PydanticCustomError(
-            "bad_landmark",
-            "{value} is not a valid landmark name (lower snake case parts joined by dots, "
-            "e.g. 'ischial_spine' or 'piriformis.origin')",
-            {"value": repr(value)},
-        )
-    return value
-
-
-def _check_colour(value: str) -> str:
-    if not _COLOUR_RE.match(value):
-        raise PydanticCustomError(
-            "bad_colour",
-            "{value} is not a colour (allowed: '#rrggbb' hexadecimal, e.g. '#c8553d')",
-            {"value": repr(value)},
-        )
-    return value.lower()
-
-
-def _check_opacity(value: float) -> float:
-    if not 0.0 <= value <= 1.0:
-        raise PydanticCustomError(
-            "out_of_range", "{value} is out of range 0..1", {"value": repr(value)}
-        )
-    return float(value)
-
-
-def _check_positive(value: float) -> float:
-    if not value > 0.0:
-        raise PydanticCustomError(
-            "not_positive",
-            "{value} is not allowed (must be greater than 0)",
-            {"value": repr(value)},
-        )
-    return float(value)
-
-
-def _check_angle(value: float) -> float:
-    if not 0.0 <= value < 90.0:
-        raise PydanticCustomError(
-            "out_of_range", "{value} is out of range 0..90 (degrees)", {"value": repr(value)}
-        )
-    return float(value)
-
-
-def _check_root(value: str) -> str:
-    if not _ROOT_RE.match(value):
-        raise PydanticCustomError(
-            "bad_root",
-            "{value} is not a spinal nerve root (allowed: T12, L1..L5, S1..S5, Co1)",
-            {"value": repr(value)},
-        )
-    return value
-
-
-def _check_key(value: str) -> str:
-    if not _KEY_RE.match(value):
-        raise PydanticCustomError(
-            "bad_key",
-            "{value} is not a valid reference key (lower case letters, digits and '_', "
-            "e.g. 'parvaresh2019')",
-            {"value": repr(value)},
-        )
-    return value
-
-
-Text = Annotated[str, AfterValidator(_non_empty)]
-StructureId = Annotated[str, AfterValidator(_check_id)]
-CompartmentId = Annotated[str, AfterValidator(_check_compartment_id)]
-LandmarkName = Annotated[str, AfterValidator(_check_landmark)]
-Colour = Annotated[str, AfterValidator(_check_colour)]
-Opacity = Annotated[float, AfterValidator(_check_opacity)]
-Positive = Annotated[float, AfterValidator(_check_positive)]
-AngleDeg = Annotated[float, AfterValidator(_check_angle)]
-Root = Annotated[str, AfterValidator(_check_root)]
-RefKey = Annotated[str, AfterValidator(_check_key)]
-
-
-class _Record(BaseModel):
-    """Base of every schema record: strict types, unknown keys forbidden, immutable."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-# --------------------------------------------------------------------------------------------
-# Records
-# --------------------------------------------------------------------------------------------
-
-
-class LayerGroup(_Record):
-    """A layer the user can toggle as a whole (e.g. the deep external rotators)."""
-
-    id: StructureId
-    display_name: Text
-    description: Text
-    order: int
-    members: list[StructureId] = Field(default_factory=list)
-
-
-class _LayerGroupsFile(_Record):
-    groups: list[LayerGroup] = Field(min_length=1)
-
-
-class Attachment(_Record):
-    """Where a muscle (or compartment) attaches: prose plus named landmarks on the bones."""
-
-    text: Text
-    landmarks: list[LandmarkName] = Field(min_length=1)
-
-
-class Innervation(_Record):
-    nerve: Text
-    roots: list[Root] = Field(min_length=1)
-    notes: str = ""
-
-
-class Actions(_Record):
-    primary: list[Text] = Field(min_length=1)
-    secondary: list[Text] = Field(default_factory=list)
-    position_dependence: str = ""
-
-
-class Neighbour(_Record):
-    structure: Text
-    relation: Text
-
-
-class Topic(_Record):
-    topic: Text
-    text: Text
-
-
-class FaqEntry(_Record):
-    question: Text
-    answer: Text
-
-
-class Reference(_Record):
-    key: RefKey
-    citation: Text
-
-
-class Display(_Record):
-    """How the structure is drawn by default."""
-
-    colour: Colour
-    opacity: Opacity = 1.0
-    visible: bool = True
-
-
-class Architecture(_Record):
-    """Muscle architecture. ``source`` is a reference key of the same file.
-
-    ``pcsa_cm2`` is the physiological cross-sectional area (cm²) and ``optimal_fibre_length_cm``
-    the (sarcomere-length normalised) fibre length (cm), ``None`` where it is not known.
-    ``estimate`` marks a value that is not a published measurement; ``notes`` then says why and
-    how it was derived.
-    """
-
-    pcsa_cm2: Positive
-    optimal_fibre_length_cm: Positive | None
-    source: RefKey
-    pennation_deg: AngleDeg | None = None
-    estimate: bool = False
-    notes: str = ""
-
-
-class Compartment(_Record):
-    """A named part of a muscle with its own attachments, e.g. ``gluteus_medius.anterior``."""
-
-    id: CompartmentId
-    display_name: Text
-    origin: Attachment
-    insertion: Attachment
-    architecture: Architecture
-    actions: list[Text] = Field(min_length=1)
-    display: Display
-    notes: str = ""
-
-    def __hash__(self) -> int:
-        return hash(("Compartment", self.id))
-
-
-class Feature(_Record):
-    """A named feature of a bone, optionally tied to a landmark of the geometry."""
-
-    name: Text
-    landmark: LandmarkName | None = None
-    text: Text
-
-
-class Articulation(_Record):
-    name: Text
-    partner: Text
-    type: Text
-    text: Text
-
-
-class CourseSegment(_Record):
-    region: Text
-    text: Text
-    landmark: LandmarkName | None = None
-
-
-class EvaluationStep(_Record):
-    step: Text
-    text: Text
-
-
-CLINICAL_OVERVIEW_TITLES: dict[str, str] = {
-    "purpose": "Purpose and functions",
-    "indications": "When clinicians look at it",
-    "not_the_focus": "When it is usually not the focus",
-    "mechanism": "How it works",
-    "relevant_anatomy": "Relevant anatomy",
-    "onset_and_reversibility": "Onset, duration and reversibility",
-    "evaluation_workflow": "How it is evaluated",
-    "pros": "Strengths",
-    "cons": "Limitations",
-    "aftercare_factors": "What shapes recovery",
-    "outlook": "Outlook",
-    "alternatives_and_comparisons": "Alternatives and comparisons",
-}
-"""Heading of each ``clinical_overview`` section, in display order."""
-
-
-class ClinicalOverview(_Record):
-    """Optional structured clinical sections, shown by the info panel under headings."""
-
-    purpose: list[Text] = Field(default_factory=list)
-    indications: list[Text] = Field(default_factory=list)
-    not_the_focus: list[Text] = Field(default_factory=list)
-    mechanism: str = ""
-    relevant_anatomy: str = ""
-    onset_and_reversibility: str = ""
-    evaluation_workflow: list[EvaluationStep] = Field(default_factory=list)
-    pros: list[Text] = Field(default_factory=list)
-    cons: list[Text] = Field(default_factory=list)
-    aftercare_factors: list[Text] = Field(default_factory=list)
-    outlook: str = ""
-    alternatives_and_comparisons: list[Topic] = Field(default_factory=list)
-
-    def sections(self) -> list[tuple[str, str, Any]]:
-        """Non-empty sections in display order as ``(field, heading, content)``."""
-        out = []
-        for name, title in CLINICAL_OVERVIEW_TITLES.items():
-            value = getattr(self, name)
-            if value:
-                out.append((name, title, value))
-        return out
-
-
-class _AnnotationBase(_Record):
-    id: StructureId
-    display_name: Text
-    latin_name: Text
-    synonyms: list[Text] = Field(default_factory=list)
-    layer_group: StructureId
-    summary: Text
-    blood_supply: Text
-    neighbours: list[Neighbour] = Field(default_factory=list)
-    clinical_relevance: list[Topic] = Field(default_factory=list)
-    clinical_overview: ClinicalOverview | None = None
-    variations: list[Text] = Field(default_factory=list)
-    faq: list[FaqEntry] = Field(default_factory=list)
-    references: list[Reference] = Field(min_length=1)
-    display: Display
-
-    def __hash__(self) -> int:  # records hold lists; identity is the structure id
-        return hash((type(self).__name__, self.id))
-
-    def reference(self, key: str) -> Reference:
-        """The reference with ``key`` (KeyError if absent)."""
-        for ref in self.references:
-            if ref.key == key:
-                return ref
-        raise KeyError(key)
-
-    def landmark_names(self) -> list[str]:
-        """Every landmark name this annotation refers to."""
-        return []
-
-
-class BoneAnnotation(_AnnotationBase):
-    kind: Literal["bone"]
-    features: list[Feature] = Field(min_length=1)
-    articulations: list[Articulation] = Field(min_length=1)
-
-    def landmark_names(self) -> list[str]:
-        return [f.landmark for f in self.features if f.landmark]
-
-
-class MuscleAnnotation(_AnnotationBase):
-    kind: Literal["muscle"]
-    origin: Attachment
-    insertion: Attachment
-    innervation: Innervation
-    actions: Actions
-    architecture: Architecture
-    compartments: list[Compartment] = Field(default_factory=list)
-
-    @property
-    def compartment_ids(self) -> list[str]:
-        return [c.id for c in self.compartments]
-
-    def compartment(self, compartment_id: str) -> Compartment:
-        for comp in self.compartments:
-            if comp.id == compartment_id:
-                return comp
-        raise UnknownStructureError(
-            f"unknown compartment {compartment_id!r} of {self.id} "
-            f"(known: {', '.join(self.compartment_ids) or 'none'})",
-            field="compartment",
-        )
-
-    def landmark_names(self) -> list[str]:
-        names = [*self.origin.landmarks, *self.insertion.landmarks]
-        for comp in self.compartments:
-            names += [*comp.origin.landmarks, *comp.insertion.landmarks]
-        return list(dict.fromkeys(names))
-
-
-class NerveAnnotation(_AnnotationBase):
-    kind: Literal["nerve"]
-    roots: list[Root] = Field(min_length=1)
-    course: list[CourseSegment] = Field(min_length=1)
-    supplies: list[Text] = Field(min_length=1)
-    sensory: str = ""
-
-    def landmark_names(self) -> list[str]:
-        return [c.landmark for c in self.course if c.landmark]
-
-
-Annotation = Annotated[
-    Union[BoneAnnotation, MuscleAnnotation, NerveAnnotation], Field(discriminator="kind")
-]
-"""One structure's annotation: a bone, muscle or nerve record (chosen by ``kind``)."""
-
-_ANNOTATION_ADAPTER: TypeAdapter = TypeAdapter(Annotation)
-_MODEL_BY_KIND: dict[str, type[_AnnotationBase]] = {
-    "bone": BoneAnnotation,
-    "muscle": MuscleAnnotation,
-    "nerve": NerveAnnotation,
-}
-
-
-# --------------------------------------------------------------------------------------------
-# YAML reading with line numbers
-# --------------------------------------------------------------------------------------------
-
-
 _display_path = display_path
 _read_yaml = read_yaml
-
-
-# --------------------------------------------------------------------------------------------
-# pydantic errors → DataError
-# --------------------------------------------------------------------------------------------
-
-_EXPECTED = {
-    "string_type": "text",
-    "int_type": "a whole number",
-    "int_parsing": "a whole number",
-    "int_from_float": "a whole number",
-    "float_type": "a number",
-    "float_parsing": "a number",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
-    "list_type": "a list",
-    "dict_type": "a mapping of fields",
-    "model_type": "a mapping of fields",
-    "model_attributes_type": "a mapping of fields",
-}
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (true/false)"
-    if isinstance(value, str):
-        return f"text {value!r}"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
-def _dotted(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def _unwrap_model(annotation: Any) -> type[BaseModel] | None:
-    """The BaseModel inside ``annotation`` (through Optional, list, Annotated), if any."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _unwrap_model(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
-    """The record class that holds the field at ``loc`` (for listing allowed keys)."""
-    model: type[BaseModel] | None = root
-    for part in loc[:-1]:
-        if isinstance(part, int) or model is None:
-            continue
-        field = model.model_fields.get(part)
-        if field is None:
-            return None
-        model = _unwrap_model(field.annotation)
-    return model
-
-
-def _reason(err: dict, root: type[BaseModel] | None) -> str:
-    kind = err["type"]
-    value = err.get("input")
-    ctx = err.get("ctx") or {}
-    if kind == "missing":
-        return "missing required field"
-    if kind == "extra_forbidden":
-        model = _model_at(root, err["loc"]) if root else None
-        if model is None:
-            return "unknown field"
-        names = list(model.model_fields)
-        close = difflib.get_close_matches(str(err["loc"][-1]), names, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        return f"unknown field ({hint}allowed: {', '.join(names)})"
-    if kind in _EXPECTED:
-        return f"expected {_EXPECTED[kind]}, got {_describe(value)}"
-    if kind == "literal_error":
-        expected = str(ctx.get("expected", "")).replace("'", "")
-        return f"{value!r} is not allowed (allowed: {expected})"
-    if kind == "too_short":
-        n = ctx.get("min_length", 1)
-        return f"must have at least {n} entr{'y' if n == 1 else 'ies'}"
-    if kind == "string_too_short":
-        return "must not be empty"
-    if kind == "union_tag_invalid":
-        return f"{ctx.get('tag')!r} is not allowed (allowed: {', '.join(KINDS)})"
-    if kind == "union_tag_not_found":
-        return f"missing required field (allowed: {', '.join(KINDS)})"
-    if kind == "frozen_instance":
-        return "cannot be changed"
-    return str(err.get("msg", "invalid value"))
-
-
-def _located(
-    reason: str, shown: str, loc: tuple, lines: Mapping[tuple, int]
-) -> tuple[int, DataError]:
-    """A DataError for ``loc`` with the YAML line appended, and that line for sorting.
-
-    The line is that of the deepest part of ``loc`` present in the file (for a missing field,
-    the mapping that should hold it); it is left out when only the document root matches.
-    """
-    line = 0
-    for n in range(len(loc), 0, -1):
-        if loc[:n] in lines:
-            line = lines[loc[:n]]
-            break
-    if line:
-        reason += f" (line {line})"
-    return line, DataError(reason, file=shown, field=_dotted(loc) or None)
-
-
-def _errors_from_validation(
-    exc: ValidationError,
-    shown: str,
-    lines: Mapping[tuple, int],
-    root: type[BaseModel] | None,
-    strip_tag: bool,
-) -> list[tuple[int, DataError]]:
-    out = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
-            loc = ("kind",)
-        elif strip_tag and loc and loc[0] in _MODEL_BY_KIND:
-            loc = loc[1:]
-        out.append(_located(_reason({**err, "loc": loc}, root), shown, loc, lines))
-    return out
-
 
 # --------------------------------------------------------------------------------------------
 # Cross-field rules
@@ -681,12 +150,12 @@ def _identity_errors(
     errors = []
     sid = data.get("id")
     if isinstance(sid, str) and sid != path.stem:
-        errors.append(_located(
+        errors.append(located(
             f"{sid!r} does not match the file name (expected {path.stem!r})", shown, ("id",),
             lines))
     group = data.get("layer_group")
     if group_ids is not None and isinstance(group, str) and group not in group_ids:
-        errors.append(_located(
+        errors.append(located(
             f"{group!r} is not a known layer group (allowed: {', '.join(group_ids)})",
             shown, ("layer_group",), lines))
     return errors
@@ -700,7 +169,7 @@ def _semantic_errors(
     errors: list[tuple[int, DataError]] = []
 
     def add(loc: tuple, reason: str) -> None:
-        errors.append(_located(reason, shown, loc, lines))
+        errors.append(located(reason, shown, loc, lines))
 
     keys = [r.key for r in ann.references]
     for i, key in enumerate(keys):
@@ -776,7 +245,7 @@ def _parse_annotation(
         return None, [DataError("file is empty (expected a mapping of fields)", file=shown)]
     if not isinstance(data, dict):
         return None, [
-            DataError(f"expected a mapping of fields, got {_describe(data)}", file=shown)
+            DataError(f"expected a mapping of fields, got {describe(data)}", file=shown)
         ]
     found = _identity_errors(data, path, lines, group_ids)
     kind = data.get("kind")
@@ -785,7 +254,7 @@ def _parse_annotation(
     try:
         ann = _ANNOTATION_ADAPTER.validate_python(data)
     except ValidationError as exc:
-        found += _errors_from_validation(exc, shown, lines, root, strip_tag=True)
+        found += errors_from_validation(exc, shown, lines, root, tags=KINDS)
     else:
         found += _semantic_errors(ann, path, lines)
     found.sort(key=lambda item: item[0])  # stable: same-line problems keep their order
@@ -829,12 +298,12 @@ def _parse_layer_groups(path: Path) -> tuple[list[LayerGroup], list[DataError]]:
         return [], [exc]
     if not isinstance(data, dict):
         return [], [
-            DataError(f"expected a mapping with 'groups', got {_describe(data)}", file=shown)
+            DataError(f"expected a mapping with 'groups', got {describe(data)}", file=shown)
         ]
     try:
         parsed = _LayerGroupsFile.model_validate(data)
     except ValidationError as exc:
-        found = _errors_from_validation(exc, shown, lines, _LayerGroupsFile, strip_tag=False)
+        found = errors_from_validation(exc, shown, lines, _LayerGroupsFile)
         return [], [err for _, err in sorted(found, key=lambda item: item[0])]
     errors = []
     ids = [g.id for g in parsed.groups]

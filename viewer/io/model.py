@@ -14,6 +14,7 @@ import numpy as np
 
 from viewer.core.actions import ActionModel
 from viewer.core.anatomy import Landmark, MuscleLine
+from viewer.core.catalogue import Catalogue, GroupInfo, StructureInfo
 from viewer.core.errors import DataError
 from viewer.core.paths import PathSet
 from viewer.core.sweep import DEFAULT_RING, DEFAULT_STATIONS, sweep_faces
@@ -62,8 +63,9 @@ class HipModel:
     paths: PathSet
     actions: ActionModel
     line_structure: dict[str, str] = field(default_factory=dict)
+    catalogue: Catalogue | None = None
 
-    # -- structure tree -------------------------------------------------------------
+    # -- structure tree (answered by the catalogue) ---------------------------------------
     def structure_of(self, leaf_id: str) -> str:
         """The annotated structure a mesh belongs to (``gluteus_medius.anterior`` -> ``gluteus_medius``)."""
         return self.line_structure.get(leaf_id, leaf_id)
@@ -73,12 +75,8 @@ class HipModel:
         return [sid for sid in self.meshes if self.structure_of(sid) == structure_id]
 
     def display_name(self, some_id: str) -> str:
-        """Display name of a structure or compartment id."""
-        structure = self.structure_of(some_id)
-        ann = self.annotations[structure]
-        if some_id != structure:
-            return ann.compartment(some_id).display_name
-        return ann.display_name
+        """Display name of a structure, compartment or layer group id."""
+        return self.catalogue.display_name(some_id)
 
     def groups(self) -> list[tuple[object, list[str]]]:
         """Layer groups in order, each with its structure ids in display order."""
@@ -91,6 +89,33 @@ class HipModel:
     def muscle_structures(self) -> list[str]:
         """Ids of the structures with lines of action (muscles, not the nerve)."""
         return list(dict.fromkeys(line.structure for line in self.lines if line.is_muscle))
+
+
+def build_catalogue(annotations, mesh_ids, lines: list[MuscleLine]) -> Catalogue:
+    """The catalogue of a data folder: one record per structure and compartment, one per group."""
+    line_structure = {line.id: line.structure for line in lines}
+    owned: dict[str, list[str]] = {}
+    for line in lines:
+        owned.setdefault(line.structure, []).append(line.id)
+    records: list[StructureInfo] = []
+    for ann in annotations.values():
+        leaves = tuple(sid for sid in mesh_ids if line_structure.get(sid, sid) == ann.id)
+        pcsa = ann.architecture.pcsa_cm2 if ann.kind == "muscle" else None
+        records.append(StructureInfo(
+            id=ann.id, display_name=ann.display_name, kind=ann.kind, group=ann.layer_group, leaves=leaves,
+            lines=tuple(owned.get(ann.id, ())), synonyms=tuple(ann.synonyms), visible=ann.display.visible,
+            opacity=ann.display.opacity, colour=ann.display.colour, pcsa_cm2=pcsa))
+        for comp in getattr(ann, "compartments", ()):
+            records.append(StructureInfo(
+                id=comp.id, display_name=comp.display_name, kind=ann.kind, group=ann.layer_group, leaves=(comp.id,),
+                lines=(comp.id,) if comp.id in line_structure else (), parent=ann.id, visible=comp.display.visible,
+                opacity=comp.display.opacity, colour=comp.display.colour, pcsa_cm2=comp.architecture.pcsa_cm2))
+    groups = []
+    for group in annotations.groups:
+        members = list(group.members) or [a.id for a in annotations.values() if a.layer_group == group.id]
+        groups.append(GroupInfo(group.id, group.display_name, group.order,
+                                tuple(m for m in members if m in annotations), group.description))
+    return Catalogue.build(records, groups)
 
 
 def _pcsa_table(annotations) -> dict[str, float]:
@@ -177,6 +202,7 @@ def _assemble(folder: Path, annotations, manifest: dict, meshes: dict, landmarks
         paths=paths,
         actions=ActionModel(paths),
         line_structure={line.id: line.structure for line in lines},
+        catalogue=build_catalogue(annotations, list(meshes), lines),
     )
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from viewer.core.anatomy import BODIES, Landmark, MuscleLine, PathPoint, SweepShape, WrapSurface
 from viewer.core.errors import DataError
+from viewer.core.tolerances import tol
 
 WRAP_KINDS = ("sphere", "cylinder")
 LINE_KINDS = ("muscle", "nerve")
@@ -28,7 +29,7 @@ def _vector(value: Any, file, field: str, *, unit: bool = False) -> np.ndarray:
         raise DataError(f"expected three finite numbers, got {value!r}", file=file, field=field)
     if unit:
         norm = float(np.linalg.norm(arr))
-        if norm < 1e-9:
+        if norm < tol.length_mm:
             raise DataError("a direction must not be the zero vector", file=file, field=field)
         arr = arr / norm
     return arr

@@ -12,7 +12,7 @@ import numpy as np
 from psygnal import Signal
 
 from viewer.lessons.rich_text import wrapped
-from viewer.lessons.schema import Camera, Lesson, Step, StepState
+from viewer.lessons.schema import Camera, Lesson, SceneSpec, Step
 from viewer.state import SessionState
 
 #: Frames per second of the intermediate poses an animated step yields.
@@ -49,20 +49,12 @@ def step_poses(step: Step, fps: float = DEFAULT_FPS) -> np.ndarray:
     return start + t * (end - start)
 
 
-def apply_step_state(state: SessionState, spec: StepState, *, pose_deg=None) -> None:
+def apply_step_state(state: SessionState, spec: SceneSpec, *, pose_deg=None) -> None:
     """Set every part of ``state`` that a step defines (visibility, opacity, pose, colouring,
-    highlight, selection, ghost, mechanics). The camera is requested separately."""
-    for leaf, visible in spec.visible.items():
-        state.set_visible(leaf, visible)
-    for leaf, alpha in spec.opacity.items():
-        state.set_opacity(leaf, alpha)
-    state.set_pose(spec.pose_deg if pose_deg is None else pose_deg)
-    state.set_colour_by(spec.colour_by)
-    state.set_motion(spec.motion)
-    state.set_highlight(spec.highlight)
-    state.select(spec.selection)
-    state.set_ghost(spec.ghost)
-    state.set_show_mechanics(spec.show_mechanics)
+    highlight, selection, ghost, mechanics) in one batch. The caption, the theme and the camera
+    are left alone: the player sets the caption and requests the camera itself."""
+    spec = spec.replace(caption=state.caption, theme=state.theme)
+    state.apply(spec, camera=False, pose_deg=pose_deg)
 
 
 class LessonPlayer:
@@ -142,10 +134,11 @@ class LessonPlayer:
             raise IndexError(f"step {index + 1} does not exist (the lesson has {self.count} steps)")
         step = self.lesson.steps[index]
         poses = step_poses(step, fps) if animate else np.zeros((0, 3))
-        apply_step_state(self.state, step.state, pose_deg=step.start_pose_deg if len(poses) else None)
-        if self.show_caption:
-            plain = step.plain_caption if self.caption_wrap is None else wrapped(step.caption, self.caption_wrap)
-            self.state.set_caption(plain)
+        with self.state.batch():  # one redraw for the whole step
+            apply_step_state(self.state, step.state, pose_deg=step.start_pose_deg if len(poses) else None)
+            if self.show_caption:
+                plain = step.plain_caption if self.caption_wrap is None else wrapped(step.caption, self.caption_wrap)
+                self.state.set_caption(plain)
         self._index = index
         self.request_camera()
         self.step_changed.emit(index)
@@ -156,7 +149,7 @@ class LessonPlayer:
         if self.step is None:
             return
         camera: Camera = self.step.state.camera
-        self.state.request_view(camera.view)
+        self.state.request_view(camera.view, camera=camera)
         self.camera_requested.emit(camera)
 
     def next(self, *, animate: bool = True, fps: float = DEFAULT_FPS) -> np.ndarray:

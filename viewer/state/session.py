@@ -1,31 +1,39 @@
-"""The session state: one observable object for pose, layers, selection, motion and captions.
+"""The session state: one observable object holding one scene specification.
 
 Panels change it; the render layer and other panels react to its signals. Nothing here imports
 Qt or VTK, so the same state drives the desktop window, the lesson player and headless exports.
+
+The whole of what the view shows is a :class:`~viewer.core.spec.SceneSpec`:
+:meth:`SessionState.snapshot` returns it, :meth:`SessionState.apply` sets it, and
+:meth:`SessionState.batch` groups many changes so that listeners that redraw (the render
+layer) do so once, when the outermost batch ends (``batch_finished``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from psygnal import Signal
 
+from viewer.core.catalogue import Catalogue
 from viewer.core.errors import DataError
 from viewer.core.kinematics import DEFAULT_ROM, RangeOfMotion, check_pose, clamp_pose
 from viewer.core.motions import Motion, parse_motion
+from viewer.core.spec import (
+    COLOUR_BY,
+    POSE_PRESETS,
+    Camera,
+    SceneSpec,
+    check_colour_by,
+    check_knee_flexion,
+    check_theme,
+)
+from viewer.core.tolerances import tol
+from viewer.core.views import check_view
 
-COLOUR_BY = ("moment_arm", "torque")
-
-#: Named poses (flexion, abduction, external rotation in degrees) offered as presets.
-POSE_PRESETS: dict[str, tuple[float, float, float]] = {
-    "neutral": (0.0, 0.0, 0.0),
-    "flexion_90": (90.0, 0.0, 0.0),
-    "full_external_rotation": (0.0, 0.0, 50.0),
-    "full_internal_rotation": (0.0, 0.0, -40.0),
-    # Sitting upright: hip flexed to about 90 deg with a little abduction and external rotation.
-    "sitting": (90.0, 10.0, 10.0),
-}
+__all__ = ["COLOUR_BY", "POSE_PRESETS", "SessionState", "state_for_model"]
 
 
 class SessionState:
@@ -38,6 +46,8 @@ class SessionState:
     visible, opacity : dict[str, ...], optional
         Initial per-leaf visibility and opacity (defaults: visible, opaque).
     rom : RangeOfMotion
+    catalogue : Catalogue, optional
+        Names and "did you mean" hints for unknown ids.
     """
 
     pose_changed = Signal(object)  # numpy array (3,) degrees
@@ -50,10 +60,18 @@ class SessionState:
     highlight_changed = Signal(tuple)  # ids highlighted by a lesson step
     caption_changed = Signal(str)
     show_mechanics_changed = Signal(bool)  # line of action and joint axis for the selection
-    view_requested = Signal(str)  # camera preset name
+    view_requested = Signal(str)  # camera preset name (the named view, framed as the window does)
+    camera_changed = Signal(object)  # Camera to frame as a lesson or scene file asks
+    knee_flexion_changed = Signal(float)
+    labels_changed = Signal(bool)
+    legend_changed = Signal(bool)
+    theme_changed = Signal(str)
+    batch_finished = Signal()  # the outermost batch() ended: redraw once
 
     def __init__(self, leaves: dict[str, list[str]], visible: dict[str, bool] | None = None,
-                 opacity: dict[str, float] | None = None, rom: RangeOfMotion = DEFAULT_ROM):
+                 opacity: dict[str, float] | None = None, rom: RangeOfMotion = DEFAULT_ROM,
+                 catalogue: Catalogue | None = None):
+        self.catalogue = catalogue
         self.leaves = {k: list(v) for k, v in leaves.items()}
         self._leaf_parent = {leaf: s for s, ls in self.leaves.items() for leaf in ls}
         self.rom = rom
@@ -71,6 +89,68 @@ class SessionState:
         self._show_mechanics = False
         self._isolation_backup: dict[str, bool] | None = None
         self._isolated: str | None = None
+        self._knee_flexion = 0.0
+        self._labels = True
+        self._legend = True
+        self._camera = Camera()
+        self._theme = "dark"
+        self._batch_depth = 0
+        #: The mechanics of the current pose (:class:`viewer.state.mechanics.MechanicsModel`),
+        #: attached by :func:`state_for_model`; None for a state without a model.
+        self.mechanics = None
+
+    # -- the scene specification -----------------------------------------------------------
+    def snapshot(self) -> SceneSpec:
+        """Everything the view shows now, as one plain record."""
+        return SceneSpec(
+            visible=self._visible, opacity=self._opacity, pose_deg=tuple(self._pose),
+            knee_flexion_deg=self._knee_flexion, motion=self._motion.name if self._motion else None,
+            colour_by=self._colour_by, highlight=self._highlight, selection=self._selection,
+            ghost=self._ghost, show_mechanics=self._show_mechanics, labels=self._labels, legend=self._legend,
+            camera=self._camera, caption=self._caption, theme=self._theme,
+        )
+
+    def apply(self, spec: SceneSpec, *, camera: bool = True, pose_deg=None) -> None:
+        """Show ``spec``: every field it holds, in one batch (one redraw).
+
+        Leaves the spec does not name keep their visibility and opacity. ``camera=False``
+        leaves the camera alone; ``pose_deg`` overrides the spec's pose (an animation frame).
+        """
+        with self.batch():
+            for leaf, visible in spec.visible.items():
+                self.set_visible(leaf, visible)
+            for leaf, alpha in spec.opacity.items():
+                self.set_opacity(leaf, alpha)
+            self.set_pose(spec.pose_deg if pose_deg is None else pose_deg)
+            self.set_knee_flexion(spec.knee_flexion_deg)
+            self.set_colour_by(spec.colour_by)
+            self.set_motion(spec.motion)
+            self.set_highlight(spec.highlight)
+            self.select(spec.selection)
+            self.set_ghost(spec.ghost)
+            self.set_show_mechanics(spec.show_mechanics)
+            self.set_labels(spec.labels)
+            self.set_legend(spec.legend)
+            self.set_theme(spec.theme)
+            self.set_caption(spec.caption)
+            if camera:
+                self.set_camera(spec.camera)
+
+    @contextmanager
+    def batch(self) -> Iterator["SessionState"]:
+        """Group changes: signals still report each change, but ``batch_finished`` is emitted
+        once when the outermost batch ends, and listeners that redraw wait for it."""
+        self._batch_depth += 1
+        try:
+            yield self
+        finally:
+            self._batch_depth -= 1
+            if self._batch_depth == 0:
+                self.batch_finished.emit()
+
+    @property
+    def in_batch(self) -> bool:
+        return self._batch_depth > 0
 
     # -- ids --------------------------------------------------------------------------
     def leaf_ids(self, some_id: str) -> list[str]:
@@ -79,6 +159,8 @@ class SessionState:
             return list(self.leaves[some_id])
         if some_id in self._leaf_parent:
             return [some_id]
+        if self.catalogue is not None:
+            raise DataError(self.catalogue.unknown_message(str(some_id)), field="structure")
         known = ", ".join(sorted(self.leaves))
         raise DataError(f"unknown structure {some_id!r} (known: {known})", field="structure")
 
@@ -97,7 +179,7 @@ class SessionState:
     def set_pose(self, pose_deg, *, clamp: bool = False) -> None:
         """Set flexion, abduction, external rotation (deg). Out-of-range is an error unless ``clamp``."""
         new = clamp_pose(pose_deg, self.rom)[0] if clamp else check_pose(pose_deg, self.rom)[0]
-        if not np.allclose(new, self._pose, atol=1e-9):
+        if not np.allclose(new, self._pose, atol=tol.angle_deg):
             self._pose = new
             self.pose_changed.emit(self.pose)
 
@@ -137,7 +219,7 @@ class SessionState:
         if not 0.0 <= value <= 1.0:
             raise DataError(f"opacity {value:g} is outside 0..1", field="opacity")
         for leaf in self.leaf_ids(some_id):
-            if abs(self._opacity[leaf] - value) > 1e-9:
+            if abs(self._opacity[leaf] - value) > tol.opacity:
                 self._opacity[leaf] = value
                 self.opacity_changed.emit(leaf, value)
 
@@ -189,8 +271,7 @@ class SessionState:
         return self._colour_by
 
     def set_colour_by(self, value: str) -> None:
-        if value not in COLOUR_BY:
-            raise DataError(f"unknown colouring {value!r} (allowed: {', '.join(COLOUR_BY)})", field="colour_by")
+        check_colour_by(value)
         if value != self._colour_by:
             self._colour_by = value
             self.colour_by_changed.emit(value)
@@ -234,188 +315,79 @@ class SessionState:
             self._show_mechanics = bool(on)
             self.show_mechanics_changed.emit(self._show_mechanics)
 
-    def request_view(self, name: str) -> None:
+    # -- display coordinates and overlays ----------------------------------------------------
+    @property
+    def knee_flexion_deg(self) -> float:
+        return self._knee_flexion
+
+    def set_knee_flexion(self, value_deg: float) -> None:
+        """Knee flexion shown with the pose, 0..120 deg."""
+        value = check_knee_flexion(value_deg)
+        if abs(value - self._knee_flexion) > tol.angle_deg:
+            self._knee_flexion = value
+            self.knee_flexion_changed.emit(value)
+
+    @property
+    def labels(self) -> bool:
+        return self._labels
+
+    def set_labels(self, on: bool) -> None:
+        if bool(on) != self._labels:
+            self._labels = bool(on)
+            self.labels_changed.emit(self._labels)
+
+    @property
+    def legend(self) -> bool:
+        return self._legend
+
+    def set_legend(self, on: bool) -> None:
+        if bool(on) != self._legend:
+            self._legend = bool(on)
+            self.legend_changed.emit(self._legend)
+
+    @property
+    def theme(self) -> str:
+        return self._theme
+
+    def set_theme(self, name: str) -> None:
+        check_theme(name)
+        if name != self._theme:
+            self._theme = name
+            self.theme_changed.emit(name)
+
+    # -- camera ------------------------------------------------------------------------------
+    @property
+    def camera(self) -> Camera:
+        return self._camera
+
+    def request_view(self, name: str, *, camera: Camera | None = None) -> None:
+        """Turn to a named view, framed as the window frames it (always emitted, so the same
+        view can be asked for again after the user moved the camera). ``camera`` records the
+        full camera a lesson step asked for (its host frames it)."""
+        check_view(name)
+        self._camera = camera if camera is not None else Camera(view=name)
         self.view_requested.emit(name)
+
+    def set_camera(self, camera: Camera) -> None:
+        """Frame ``camera`` (named view with zoom and focus, or an explicit camera); always emitted."""
+        check_view(camera.view)
+        self._camera = camera
+        self.camera_changed.emit(camera)
 
 
 def state_for_model(model) -> SessionState:
-    """A session state for a loaded :class:`viewer.io.model.HipModel`, with annotation display defaults."""
+    """A session state for a loaded :class:`viewer.io.model.HipModel`, with the catalogue's
+    display defaults and the mechanics of the current pose attached."""
+    from viewer.state.mechanics import MechanicsModel
+
+    catalogue: Catalogue = model.catalogue
     leaves: dict[str, list[str]] = {}
     for sid in model.meshes:
-        leaves.setdefault(model.structure_of(sid), []).append(sid)
-    visible, opacity = {}, {}
-    for structure, ids in leaves.items():
-        ann = model.annotations[structure]
-        for leaf in ids:
-            display = ann.compartment(leaf).display if leaf != structure else ann.display
-            visible[leaf] = display.visible
-            opacity[leaf] = display.opacity
-    return SessionState(leaves, visible, opacity)
+        leaves.setdefault(catalogue.structure_of(sid), []).append(sid)
+    visible = {leaf: catalogue[leaf].visible for ls in leaves.values() for leaf in ls}
+    opacity = {leaf: catalogue[leaf].opacity for ls in leaves.values() for leaf in ls}
+    state = SessionState(leaves, visible, opacity, catalogue=catalogue)
+    state.mechanics = MechanicsModel(state, model.actions)
+    return state
 
 
-def describe_pose(pose_deg) -> str:
-    """A pose in words, e.g. ``"flexion 90°, abduction 0°, internal rotation 15°"``.
-
-    Negative values are named by the opposite motion (``-10`` flexion is ``extension 10°``).
-    """
-    from viewer.core.motions import COORDINATE_WORDS, POSE_COORDINATES
-
-    parts = []
-    for name, value in zip(POSE_COORDINATES, np.asarray(pose_deg, dtype=float).ravel()):
-        positive, negative = COORDINATE_WORDS[name]
-        word = negative if value < -0.05 else positive
-        parts.append(f"{word} {abs(value):.0f}°")
-    return ", ".join(parts)
-
-
-class Playback:
-    """An animation of one motion through the joint's range, stepped by the caller's clock.
-
-    The femur moves along the motion's coordinate at ``speed_deg_s``, first in the motion's
-    own direction. Looping, it bounces between the two limits of the range of motion; without
-    looping it goes to the end of the range, comes back to where it started and stops. A window
-    drives :meth:`advance` from a timer; tests and exports call it with any time step.
-
-    Parameters
-    ----------
-    state : SessionState
-        The session whose pose is animated.
-    """
-
-    playing_changed = Signal(bool)
-    settings_changed = Signal()  # motion, speed or loop
-
-    MIN_SPEED_DEG_S = 5.0
-    MAX_SPEED_DEG_S = 120.0
-
-    def __init__(self, state: SessionState, motion: Motion | str = "external_rotation", speed_deg_s: float = 30.0,
-                 loop: bool = True):
-        self.state = state
-        self._motion = parse_motion(motion) if isinstance(motion, str) else motion
-        self._speed = float(np.clip(speed_deg_s, self.MIN_SPEED_DEG_S, self.MAX_SPEED_DEG_S))
-        self._loop = bool(loop)
-        self._playing = False
-        self._direction = self._motion.sign
-        self._start = 0.0
-        self._turned = False
-        #: A line under the caption: text, or a function of the pose (deg) returning text.
-        self.context = ""
-        self.show_caption = True
-        self._caption: str | None = None  # the caption this playback last wrote
-        # While its caption is on screen it follows the pose, also when a slider moves it.
-        state.pose_changed.connect(self._on_pose)
-
-    def close(self) -> None:
-        """Stop following the state."""
-        self.pause()
-        self.state.pose_changed.disconnect(self._on_pose)
-
-    def _on_pose(self, pose) -> None:
-        # While playing, advance() writes the caption itself once per step.
-        if not self._playing and self._caption is not None and self.state.caption == self._caption:
-            self._update_caption()
-
-    @property
-    def motion(self) -> Motion:
-        return self._motion
-
-    def set_motion(self, motion: Motion | str) -> None:
-        motion = parse_motion(motion) if isinstance(motion, str) else motion
-        if motion != self._motion:
-            self._motion = motion
-            self._restart()
-            self.settings_changed.emit()
-
-    @property
-    def speed_deg_s(self) -> float:
-        return self._speed
-
-    def set_speed(self, speed_deg_s: float) -> None:
-        """Degrees per second, clamped to 5..120."""
-        speed = float(np.clip(speed_deg_s, self.MIN_SPEED_DEG_S, self.MAX_SPEED_DEG_S))
-        if speed != self._speed:
-            self._speed = speed
-            self.settings_changed.emit()
-
-    @property
-    def loop(self) -> bool:
-        return self._loop
-
-    def set_loop(self, on: bool) -> None:
-        if bool(on) != self._loop:
-            self._loop = bool(on)
-            self.settings_changed.emit()
-
-    @property
-    def playing(self) -> bool:
-        return self._playing
-
-    def limits(self) -> tuple[float, float]:
-        """Low and high limit (deg) of the animated coordinate."""
-        lo, hi = self.state.rom.as_array()[self._motion.coordinate]
-        return float(lo), float(hi)
-
-    def _restart(self) -> None:
-        self._start = float(self.state.pose[self._motion.coordinate])
-        lo, hi = self.limits()
-        end = hi if self._motion.sign > 0 else lo
-        # Already at the end of the motion: travel the range the other way first.
-        self._direction = -self._motion.sign if abs(self._start - end) < 0.5 else self._motion.sign
-        self._turned = False
-
-    def play(self) -> None:
-        if not self._playing:
-            self._restart()
-            self._playing = True
-            self.playing_changed.emit(True)
-            self._update_caption()
-
-    def pause(self) -> None:
-        if self._playing:
-            self._playing = False
-            self.playing_changed.emit(False)
-
-    def toggle(self) -> None:
-        self.pause() if self._playing else self.play()
-
-    def advance(self, dt_s: float) -> bool:
-        """Move the pose on by ``dt_s`` seconds of animation; returns whether it still plays."""
-        if not self._playing:
-            return False
-        c = self._motion.coordinate
-        lo, hi = self.limits()
-        angle = float(self.state.pose[c])
-        step = self._speed * max(float(dt_s), 0.0)
-        while step > 1e-12:
-            end = hi if self._direction > 0 else lo
-            if not self._loop and self._turned:
-                end = self._start  # on the way back: stop where we started
-            room = abs(end - angle)
-            if step < room:
-                angle += self._direction * step
-                step = 0.0
-            else:
-                angle = end
-                step -= room
-                if not self._loop and self._turned:
-                    self.state.set_coordinate(c, angle)
-                    self._update_caption()
-                    self.pause()
-                    return False
-                self._direction = -self._direction
-                self._turned = True
-                if room < 1e-12 and hi - lo < 1e-12:
-                    break
-        self.state.set_coordinate(c, angle)
-        self._update_caption()
-        return True
-
-    def _update_caption(self) -> None:
-        if not self.show_caption:
-            return
-        text = f"{self._motion.label.capitalize()}: {describe_pose(self.state.pose)}"
-        context = self.context(self.state.pose) if callable(self.context) else self.context
-        if context:
-            text += f"\n{context}"
-        self._caption = text
-        self.state.set_caption(text)

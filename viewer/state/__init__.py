@@ -1,0 +1,12 @@
+"""The observable session: one scene specification, the mechanics of its pose, the timeline.
+
+``session`` holds the :class:`SessionState` (pose, layers, selection, motion, overlays,
+camera, caption, theme; ``snapshot``/``apply``/``batch``); ``mechanics`` the current pose's
+:class:`~viewer.core.actions.MechanicsResult`; ``playback`` the animation of one motion.
+No Qt and no VTK.
+"""
+
+from viewer.state.playback import Playback, describe_pose
+from viewer.state.session import COLOUR_BY, POSE_PRESETS, SessionState, state_for_model
+
+__all__ = ["COLOUR_BY", "POSE_PRESETS", "Playback", "SessionState", "describe_pose", "state_for_model"]
