@@ -37,7 +37,7 @@ def _frames(n, fail_at=None):
 
 @pytest.mark.parametrize("suffix", [".gif", ".mp4"])
 def test_an_interrupted_animation_leaves_no_file(tmp_path, suffix):
-    from viewer.render.animation import write_frames
+    from viewer.export.animation import write_frames
 
     target = tmp_path / f"anim{suffix}"
     with pytest.raises(KeyboardInterrupt):
@@ -100,7 +100,7 @@ def test_lesson_export_into_a_non_empty_folder_needs_force(cli, tmp_path):
 
 def test_index_md_is_escaped(model, tmp_path):
     from viewer.lessons import load_lesson
-    from viewer.render.lesson_export import export_lesson
+    from viewer.export.lesson_export import export_lesson
 
     path = tmp_path / "hostile.yaml"
     path.write_text(

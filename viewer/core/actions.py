@@ -29,7 +29,6 @@ from viewer.core.moment_arms import lengths_and_moment_arms, motion_moment_arms
 from viewer.core.motions import POSE_COORDINATES, Motion
 from viewer.core.paths import PathSet
 
-ROLES = ("produces", "opposes", "negligible")
 RANK_KEYS = ("torque", "moment_arm")
 
 
@@ -179,6 +178,15 @@ class MechanicsResult:
                 "muscle_r": (r * a.pcsa) @ a.grouping / a.structure_pcsa,
             }
         return self._cache[motion.name]
+
+    def of(self, some_id: str, motion: Motion) -> tuple[float, float]:
+        """Moment arm (mm) and torque potential (N m) of a whole muscle or one muscle line."""
+        a, v = self.actions, self.values(motion)
+        if some_id in a.structure_ids:
+            j = a.structure_ids.index(some_id)
+            return float(v["muscle_r"][j]), float(v["muscle_torque"][j])
+        k = a.line_ids.index(some_id)
+        return float(v["line_r"][k]), float(v["line_torque"][k])
 
     def roles(self, motion: Motion) -> dict[str, str]:
         """Role of every muscle line and whole muscle for a motion."""

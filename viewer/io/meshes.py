@@ -25,6 +25,7 @@ from viewer.core.anatomy import BODIES, Landmark
 from viewer.core.errors import DataError
 from viewer.core.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_MESH_BYTES, MAX_MESH_ELEMENTS, check_within_extent
 from viewer.io.files import display_path, file_size, read_bytes, read_text, sha256_of
+from viewer.io.validation import not_one_of
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -233,9 +234,9 @@ def read_manifest(folder: Path) -> dict:
                 raise DataError("missing required field", file=shown, field=f"{f}.{key}")
         _relative_file(entry["file"], shown, f"{f}.file")
         if not isinstance(entry["body"], str) or entry["body"] not in BODIES:
-            raise DataError(f"unknown body {entry['body']!r} (allowed: {', '.join(BODIES)})"[:300], file=shown, field=f"{f}.body")
+            raise DataError(not_one_of("body", entry["body"], BODIES), file=shown, field=f"{f}.body")
         if not isinstance(entry["kind"], str) or entry["kind"] not in KINDS:
-            raise DataError(f"unknown kind {entry['kind']!r} (allowed: {', '.join(KINDS)})"[:300], file=shown, field=f"{f}.kind")
+            raise DataError(not_one_of("kind", entry["kind"], KINDS), file=shown, field=f"{f}.kind")
         _count(entry["triangles"], shown, f"{f}.triangles")
         if "vertices" in entry:
             _count(entry["vertices"], shown, f"{f}.vertices")
@@ -329,7 +330,7 @@ def load_landmarks(folder: Path) -> dict[str, Landmark]:
         if not isinstance(entry["bone"], str) or not entry["bone"]:
             raise DataError(f"expected a bone id (text), got {entry['bone']!r}"[:200], file=shown, field=f"{f}.bone")
         if not isinstance(entry["body"], str) or entry["body"] not in BODIES:
-            raise DataError(f"unknown body {entry['body']!r} (allowed: {', '.join(BODIES)})"[:200], file=shown, field=f"{f}.body")
+            raise DataError(not_one_of("body", entry["body"], BODIES), file=shown, field=f"{f}.body")
         on_surface = entry.get("on_surface", True)
         if not isinstance(on_surface, bool):
             raise DataError(f"expected true or false, got {on_surface!r}"[:200], file=shown, field=f"{f}.on_surface")

@@ -17,6 +17,7 @@ from viewer.core.errors import DataError
 from viewer.core.limits import MAX_WRAP_RADIUS_MM, MIN_POINT_SEPARATION_MM, check_within_extent
 from viewer.core.motions import POSE_COORDINATES
 from viewer.core.tolerances import tol
+from viewer.io.validation import not_one_of
 
 WRAP_KINDS = ("sphere", "cylinder", "ellipsoid")
 LINE_KINDS = ("muscle", "nerve")
@@ -67,7 +68,7 @@ def _require(mapping: dict, key: str, file, field: str):
 
 def _body(value: Any, file, field: str) -> str:
     if not isinstance(value, str) or value not in BODIES:
-        raise DataError(f"unknown body {value!r} (allowed: {', '.join(BODIES)})", file=file, field=field)
+        raise DataError(not_one_of("body", value, BODIES), file=file, field=field)
     return value
 
 
@@ -109,7 +110,7 @@ def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
         f = f"wraps.{name}"
         kind = _require(spec, "kind", file, f)
         if not isinstance(kind, str) or kind not in WRAP_KINDS:
-            raise DataError(f"unknown wrap kind {kind!r} (allowed: {', '.join(WRAP_KINDS)})", file=file, field=f"{f}.kind")
+            raise DataError(not_one_of("wrap kind", kind, WRAP_KINDS), file=file, field=f"{f}.kind")
         extra = set(spec) - WRAP_FIELDS[kind]
         if extra:
             raise DataError(f"unknown field {sorted(extra)[0]!r} for a {kind} (allowed: {', '.join(sorted(WRAP_FIELDS[kind]))})",
@@ -212,7 +213,7 @@ def _parse_line(line_id, spec, wraps: dict[str, WrapSurface], landmarks: dict[st
     f = f"lines.{line_id}"
     kind = spec.get("kind", "muscle") if isinstance(spec, dict) else None
     if kind not in LINE_KINDS:
-        raise DataError(f"unknown kind {kind!r} (allowed: {', '.join(LINE_KINDS)})", file=file, field=f"{f}.kind")
+        raise DataError(not_one_of("kind", kind, LINE_KINDS), file=file, field=f"{f}.kind")
     points_raw = _require(spec, "points", file, f)
     if not isinstance(points_raw, list) or len(points_raw) < 2:
         raise DataError("a path needs at least an origin and an insertion", file=file, field=f"{f}.points")

@@ -31,8 +31,10 @@ from PySide6.QtWidgets import (
 
 from viewer.core.actions import NEGLIGIBLE_MOMENT_ARM_MM, SPECIFIC_TENSION_N_PER_CM2
 from viewer.core.motions import MOTIONS
+from viewer.core.tolerances import tol
 from viewer.qt.binding import StateBinding
 from viewer.render import palette
+from viewer.state.mechanics import current_result
 
 ROLE_WORDS = {"produces": "produces", "opposes": "opposes", "negligible": "negligible"}
 COL_RANK, COL_NAME, COL_BAR, COL_VALUE = range(4)
@@ -45,10 +47,10 @@ ROLE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 def nice_ceiling(value: float) -> float:
     """The next of 10, 20, 50, 100, 200 ... at or above ``value`` (bar scales change rarely)."""
-    value = max(float(value), 1e-9)
+    value = max(float(value), tol.divisor)
     exponent = math.floor(math.log10(value))
     for m in (1, 2, 5, 10):
-        if m * 10**exponent >= value - 1e-9:
+        if m * 10**exponent >= value - tol.divisor:
             return float(m * 10**exponent)
     return float(10 ** (exponent + 1))
 
@@ -309,8 +311,8 @@ class ActionsPanel(QWidget):
             self.summary.setText("Choose a motion to colour every muscle by what it does for it.")
             return
         by_torque = self.state.colour_by == "torque"
-        rows = self.model.actions.table(motion, self.state.pose, rank_by="torque" if by_torque else "moment_arm",
-                                        include_compartments=self.compartments_box.isChecked())
+        rows = current_result(self.state, self.model.actions).table(
+            motion, "torque" if by_torque else "moment_arm", self.compartments_box.isChecked())
         self.ranking.set_rows(rows, "N·m" if by_torque else "mm")
         muscles = [r for r in rows if r.level == "muscle"]
         n_prod = sum(r.role == "produces" for r in muscles)
