@@ -27,6 +27,8 @@ def _add_render_options(p: argparse.ArgumentParser, *, motion: bool = True) -> N
                    help="camera: anterior, posterior, lateral, medial, superior, inferior, posterolateral, anterolateral")
     p.add_argument("--zoom", type=float, default=1.0, help="zoom factor (default 1)")
     p.add_argument("--pose", default=None, help="pose, e.g. flexion=90,abduction=0,external_rotation=20 (degrees)")
+    p.add_argument("--knee-flexion", type=float, default=0.0, metavar="DEG",
+                   help="knee flexion for display, 0-120 degrees (the leg and foot; mechanics stay hip-only)")
     p.add_argument("--hide", action="append", default=[], metavar="ID", help="hide a structure (repeatable)")
     p.add_argument("--show", action="append", default=[], metavar="ID", help="show a structure (repeatable)")
     p.add_argument("--only", action="append", default=[], metavar="ID", help="show only these structures (repeatable)")
@@ -122,7 +124,8 @@ def _render_options(args):
     from viewer.render.offscreen import RenderOptions, parse_size
 
     return RenderOptions(
-        size=parse_size(args.size), view=args.view, zoom=args.zoom, pose=_pose(args.pose), hide=args.hide,
+        size=parse_size(args.size), view=args.view, zoom=args.zoom, pose=_pose(args.pose),
+        knee_flexion=args.knee_flexion, hide=args.hide,
         show=args.show, only=args.only, groups_hidden=args.hide_group, highlight=args.highlight,
         select=args.select, motion=args.motion and parse_motion(args.motion, field="--motion").name,
         colour_by=args.colour_by, ghost=args.ghost, mechanics=args.mechanics, caption=args.caption,

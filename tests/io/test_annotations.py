@@ -27,7 +27,7 @@ from viewer.io.annotations import (
 from .conftest import LANDMARK_TARGETS, find_seed_dir
 
 GROUPS = {
-    "bones": ["hip_bone", "sacrum", "femur", "hip_bone_left"],
+    "bones": ["hip_bone", "sacrum", "femur", "leg", "hip_bone_left"],
     "deep_external_rotators": [
         "piriformis",
         "gemellus_superior",

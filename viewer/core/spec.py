@@ -41,6 +41,8 @@ POSE_PRESETS: dict[str, tuple[float, float, float]] = {
     # Sitting upright: hip flexed to about 90 deg with a little abduction and external rotation.
     "sitting": (90.0, 10.0, 10.0),
 }
+#: Knee flexion (display only) that goes with a pose preset; 0 (knee straight) where not listed.
+PRESET_KNEE_FLEXION_DEG: dict[str, float] = {"sitting": 90.0}
 
 Vec3 = tuple[float, float, float]
 

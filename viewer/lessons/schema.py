@@ -27,7 +27,7 @@ from viewer.core.errors import DataError
 from viewer.core.kinematics import DEFAULT_ROM
 from viewer.core.motions import parse_motion
 from viewer.core.pose_text import parse_pose_value
-from viewer.core.spec import COLOUR_BY, ZOOM_RANGE, Camera, SceneSpec, resolve_layers
+from viewer.core.spec import COLOUR_BY, KNEE_FLEXION_RANGE_DEG, ZOOM_RANGE, Camera, SceneSpec, resolve_layers
 from viewer.core.views import DEFAULT_VIEW, VIEWS  # noqa: F401 - DEFAULT_VIEW: the step default
 from viewer.io.validation import FieldChecker, short
 from viewer.io.yaml_source import display_path, read_yaml
@@ -45,7 +45,7 @@ TOP_LEVEL_KEYS = ("title", "description", "steps")
 #: and ``duration_s``.
 SCENE_KEYS = (
     "view", "zoom", "focus", "only", "hide", "show", "opacity", "pose", "motion", "colour_by",
-    "highlight", "select", "ghost", "show_mechanics",
+    "highlight", "select", "ghost", "show_mechanics", "knee_flexion",
 )
 STEP_KEYS = ("caption", "reset", *SCENE_KEYS[:7], "pose", "duration_s", *SCENE_KEYS[8:])
 
@@ -209,6 +209,8 @@ def apply_scene_fields(check: FieldChecker, loc: tuple, raw: dict, start: SceneS
     for key in ("ghost", "show_mechanics"):
         if key in raw:
             changes[key] = check.boolean((*loc, key), raw[key])
+    if "knee_flexion" in raw:
+        changes["knee_flexion_deg"] = check.number((*loc, "knee_flexion"), raw["knee_flexion"], *KNEE_FLEXION_RANGE_DEG)
     return start.replace(**changes)
 
 

@@ -13,6 +13,7 @@ import pyvista as pv
 import vtk
 
 from viewer.core.errors import DataError
+from viewer.core.spec import check_knee_flexion
 from viewer.render.scene import HipScene
 from viewer.render.palette import THEMES
 from viewer.render.views import check_view
@@ -44,6 +45,7 @@ class RenderOptions:
     view: str = "posterolateral"
     zoom: float = 1.0
     pose: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    knee_flexion: float = 0.0
     hide: list[str] = field(default_factory=list)
     show: list[str] = field(default_factory=list)
     only: list[str] = field(default_factory=list)
@@ -64,6 +66,7 @@ class RenderOptions:
             raise DataError(f"unknown background {self.background!r} (allowed: {', '.join(THEMES)})", field="--background")
         if not 0.1 <= self.zoom <= 10:
             raise DataError(f"zoom {self.zoom:g} is outside 0.1..10", field="--zoom")
+        check_knee_flexion(self.knee_flexion, field="--knee-flexion")
 
 
 def transparent_screenshot(plotter) -> np.ndarray:
@@ -98,6 +101,7 @@ def apply_options(state: SessionState, model, opts: RenderOptions) -> None:
     state.set_many_visible(opts.hide, False)
     state.set_many_visible(opts.show, True)
     state.set_pose(opts.pose)
+    state.set_knee_flexion(opts.knee_flexion)
     if opts.motion:
         state.set_motion(opts.motion)
     state.set_colour_by(opts.colour_by)

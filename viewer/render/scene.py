@@ -31,7 +31,7 @@ from vtkmodules.vtkRenderingCore import (
 )
 
 from viewer.core.actions import NEGLIGIBLE_MOMENT_ARM_MM, roles
-from viewer.core.kinematics import femur_transform
+from viewer.core.kinematics import body_transform, femur_transform
 from viewer.core.moment_arms import joint_axes
 from viewer.core.sweep import Sweeper
 from viewer.render import palette
@@ -591,7 +591,7 @@ class HipScene:
             (s.highlight_changed, self._on_display_changed), (s.ghost_changed, self._on_display_changed),
             (s.motion_changed, self._on_motion), (s.colour_by_changed, self._on_motion),
             (s.caption_changed, self._on_caption), (s.show_mechanics_changed, self._on_display_changed),
-            (s.view_requested, self.set_view),
+            (s.view_requested, self.set_view), (s.knee_flexion_changed, self._on_knee),
         )
 
     def _connect(self) -> None:
@@ -650,12 +650,31 @@ class HipScene:
             self.plotter.render()
 
     # -- pose -------------------------------------------------------------------------------
+    def _body_matrix(self, body: str) -> np.ndarray:
+        """4x4 from a bone's body frame to the pelvis frame at the current pose and knee flexion."""
+        knee = self.model.landmarks.get("knee_centre")
+        return body_transform(body, self.state.pose, self.state.knee_flexion_deg,
+                              knee.position_mm if knee is not None else np.zeros(3))
+
+    def _bone_to_pelvis(self, record, pts: np.ndarray) -> np.ndarray:
+        """Vertices of a bone ``(n, 3)`` (its body frame) in the pelvis frame; other kinds unchanged."""
+        if record.kind != "bone" or record.body == "pelvis":
+            return pts
+        T = self._body_matrix(record.body)
+        return pts @ T[:3, :3].T + T[:3, 3]
+
+    def _on_knee(self, *args) -> None:
+        self._update_pose(self.state.pose)
+        self.render()
+
     def _update_pose(self, pose) -> None:
         pose = np.asarray(pose, dtype=float)
-        femur_matrix = _vtk_matrix(femur_transform(pose)[0])
+        matrices = {}
         for leaf, record in self.model.meshes.items():
-            if record.kind == "bone" and record.body == "femur":
-                self.actors[leaf].SetUserMatrix(femur_matrix)
+            if record.kind == "bone" and record.body != "pelvis":
+                if record.body not in matrices:
+                    matrices[record.body] = _vtk_matrix(self._body_matrix(record.body))
+                self.actors[leaf].SetUserMatrix(matrices[record.body])
         self._polylines = self.model.paths.polylines(pose)
         lines = [(k, line) for k, line in enumerate(self.model.paths.lines) if line.id in self._points]
         if self._sweeper is None:
@@ -927,9 +946,7 @@ class HipScene:
                 cached = np.vstack([v, tri.mean(axis=1), 0.5 * (tri[:, 0] + tri[:, 1]),
                                     0.5 * (tri[:, 1] + tri[:, 2]), 0.5 * (tri[:, 2] + tri[:, 0])])
             self._samples_cache[leaf] = cached
-        if record.kind == "bone" and record.body == "femur":
-            return cached @ femur_transform(self.state.pose)[0, :3, :3].T
-        return cached
+        return self._bone_to_pelvis(record, cached)
 
     def _project(self, points: np.ndarray) -> np.ndarray:
         """Display pixels ``(n, 2)`` of pelvis-frame points ``(n, 3)`` (one matrix product)."""
@@ -1111,14 +1128,12 @@ class HipScene:
     def _framing_points(self) -> np.ndarray | None:
         """Visible surface points (pelvis frame, current pose) of the hip region, ``(n, 3)``."""
         vis = self.state.visibility()
-        R = femur_transform(self.state.pose)[0, :3, :3]
         chunks = []
         for leaf, record in self.model.meshes.items():
             if not vis[leaf]:
                 continue
-            pts = np.asarray(self._points[leaf])
-            if record.kind == "bone" and record.body == "femur":
-                pts = pts @ R.T  # bone vertices stay in the femur frame; the actor's matrix moves them
+            # bone vertices stay in their body frame; the actor's matrix moves them
+            pts = self._bone_to_pelvis(record, np.asarray(self._points[leaf]))
             chunks.append(pts[:: max(1, len(pts) // 4000)])
         if not chunks:
             return None
@@ -1228,9 +1243,7 @@ class HipScene:
         The vertex nearest the structure's centre as seen from the camera, on the camera's
         side: the point a user would click to pick the structure (and where labels attach).
         """
-        pts = np.asarray(self._polydata[leaf].points, dtype=float)
-        if self.model.meshes[leaf].body == "femur" and self.model.meshes[leaf].kind == "bone":
-            pts = pts @ femur_transform(self.state.pose)[0, :3, :3].T
+        pts = self._bone_to_pelvis(self.model.meshes[leaf], np.asarray(self._polydata[leaf].points, dtype=float))
         centre = pts.mean(axis=0)
         eye = np.asarray(self.plotter.camera.position, dtype=float)
         view = centre - eye
