@@ -83,6 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build-meshes", help="regenerate meshes/ deterministically from the generator")
     p.add_argument("--out", default=None, metavar="DIR", help="output folder (default: the data folder's meshes/)")
 
+    p = sub.add_parser("import-osim", help="turn an OpenSim model into a data folder (open it with --data DIR)")
+    p.add_argument("model", metavar="MODEL.osim", help="OpenSim model file (format 4)")
+    p.add_argument("--geometry", action="append", default=[], metavar="DIR",
+                   help="folder with the model's bone meshes (repeatable; the model's folder and its Geometry/ "
+                        "are searched after these)")
+    p.add_argument("--joint", default=None, metavar="NAME", help="the hip joint (default: hip_r or the first hip joint)")
+    p.add_argument("--out", required=True, metavar="DIR", help="data folder to write (meshes/ and annotations/)")
+
     p = sub.add_parser("animate", help="export an animation of a motion as GIF or MP4")
     p.add_argument("--motion", required=True)
     p.add_argument("--out", required=True, metavar="FILE.gif|FILE.mp4")
@@ -294,6 +302,17 @@ def cmd_build_meshes(args) -> int:
     return 0
 
 
+def cmd_import_osim(args) -> int:
+    from viewer.meshgen.osim_import import import_osim
+
+    summary, notices = import_osim(args.model, args.out, args.geometry, args.joint)
+    for notice in notices:
+        print(notice, file=sys.stderr)
+    print(f"imported {summary['muscles']} muscles crossing the hip, {summary['bones']} bone meshes and "
+          f"{summary['wraps']} wrap surfaces into {summary['out']} (open it with --data {summary['out']})")
+    return 0
+
+
 def cmd_animate(args) -> int:
     from viewer.render.animation import write_animation
 
@@ -334,6 +353,7 @@ COMMANDS = {
     "moment-arms": cmd_moment_arms,
     "validate": cmd_validate,
     "build-meshes": cmd_build_meshes,
+    "import-osim": cmd_import_osim,
     "animate": cmd_animate,
     "lesson": cmd_lesson,
 }
