@@ -1117,8 +1117,20 @@ class HipScene:
             cam.position, cam.focal_point, cam.up = self._fit(points, direction, np.asarray(up, dtype=float))
         if zoom != 1.0:
             cam.zoom(zoom)
-        self.plotter.reset_camera_clipping_range()
+        self._reset_clipping()
         self.render()
+
+    def _reset_clipping(self) -> None:
+        """Fit the clipping range to the scene, but cut away what lies more than the hip region's
+        radius in front of the focal point (the thigh, leg and foot when looking up from below),
+        as an atlas's inferior view leaves out the limb."""
+        self.plotter.reset_camera_clipping_range()
+        cam = self.plotter.camera
+        distance = float(np.linalg.norm(np.asarray(cam.position) - np.asarray(cam.focal_point)))
+        near, far = cam.clipping_range
+        near_limit = distance - HIP_REGION_RADIUS_MM
+        if near_limit > near and near_limit < far:
+            cam.clipping_range = (near_limit, far)
 
     @property
     def last_view(self) -> tuple[str, float]:
@@ -1265,7 +1277,7 @@ class HipScene:
         cam = self.plotter.camera
         cam.position, cam.focal_point, cam.up = camera["position"], camera["focal_point"], camera["up"]
         cam.view_angle = camera["view_angle"]
-        self.plotter.reset_camera_clipping_range()
+        self._reset_clipping()
         self.render()
 
     def screenshot(self, path=None, transparent: bool = False, scale: int | None = None):
