@@ -153,5 +153,5 @@ def test_the_leg_hangs_from_the_knee_with_the_foot_under_the_malleoli(model):
 
 
 def test_scene_triangle_budget_is_no_worse_than_the_procedural_set(model):
-    # the procedural scene it replaces had about 156k triangles (3 x 40k bones and the muscles)
-    assert sum(len(r.faces) for r in model.meshes.values()) <= 156_000
+    # the procedural scene it replaces had 152,640 triangles (3 x 40k bones and the muscles)
+    assert sum(len(r.faces) for r in model.meshes.values()) <= 152_640
