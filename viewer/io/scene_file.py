@@ -57,6 +57,7 @@ from viewer.core.spec import (
     SceneSpec,
     resolve_layers,
 )
+from viewer.core.tolerances import tol
 from viewer.core.views import VIEWS
 from viewer.io.validation import FieldChecker, short
 from viewer.io.yaml_source import display_path, read_yaml
@@ -252,7 +253,7 @@ def scene_to_mapping(spec: SceneSpec, base: SceneSpec, catalogue: Catalogue) -> 
     if show:
         out["show"] = show
     opacity = {leaf: spec.opacity[leaf] for leaf in leaves
-               if leaf in spec.opacity and abs(spec.opacity[leaf] - base.opacity.get(leaf, 1.0)) > 1e-9}
+               if leaf in spec.opacity and abs(spec.opacity[leaf] - base.opacity.get(leaf, 1.0)) > tol.opacity}
     if opacity:
         out["opacity"] = opacity
     out["motion"] = spec.motion or "none"

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from viewer.core.motions import COORDINATE_WORDS, POSE_COORDINATES
 from viewer.core.spec import KNEE_FLEXION_RANGE_DEG, PRESET_KNEE_FLEXION_DEG
+from viewer.core.tolerances import tol
 from viewer.qt.binding import StateBinding
 from viewer.state import POSE_PRESETS
 
@@ -175,7 +176,7 @@ class PosePanel(QWidget):
                 # Sliders step in whole degrees; the spin box shows the exact angle.
                 if slider.value() != round(float(value)) and not slider.isSliderDown():
                     slider.setValue(round(float(value)))
-                if abs(spin.value() - float(value)) > 1e-9:
+                if abs(spin.value() - float(value)) > tol.angle_deg:
                     spin.setValue(float(value))
         finally:
             self._syncing = False
@@ -185,7 +186,7 @@ class PosePanel(QWidget):
         try:
             if self.knee_slider.value() != round(float(value)) and not self.knee_slider.isSliderDown():
                 self.knee_slider.setValue(round(float(value)))
-            if abs(self.knee_spin.value() - float(value)) > 1e-9:
+            if abs(self.knee_spin.value() - float(value)) > tol.angle_deg:
                 self.knee_spin.setValue(float(value))
         finally:
             self._syncing = False
