@@ -43,7 +43,8 @@ muscle (required)
     ``innervation``: ``{nerve, roots: [L4, L5, S1 ...], notes}`` (roots may be empty only with
     ``notes`` saying why);
     ``actions``: ``{primary: [...], secondary: [...], position_dependence: text}``;
-    ``architecture``: see below; ``compartments`` (optional list, see below).
+    ``architecture``: see below; ``compartments`` (optional list, see below);
+    ``published`` (optional list, see below).
 bone
     ``features`` (list of ``{name, landmark (optional), text}``) and ``articulations`` (list of
     ``{name, partner, type, text}``). Bones have no origin, insertion, actions or architecture.
@@ -57,6 +58,15 @@ Architecture
 the ``key`` of one of the file's ``references``. A value that is not a published measurement is
 marked ``estimate: true`` and its reasoning is given in ``notes``; a fibre length that is not
 known is written ``null`` and explained in ``notes``.
+
+Published values
+----------------
+``published: [{motion, pose, value_mm | range_mm, source, part, note}]``: moment arms measured on
+cadavers or reported by other models, shown beside the model's own value. ``motion`` is one of the
+six motions (+ = the muscle produces it), ``pose`` pose text such as ``flexion=90`` (unnamed
+coordinates 0, inside the joint's range), exactly one of ``value_mm`` or ``range_mm: [low, high]``,
+``source`` a ``key`` of the file's ``references``, ``part`` (optional) a compartment id of the
+muscle when the figure belongs to one part, and ``note`` how the figure was obtained.
 
 Compartments
 ------------
@@ -83,6 +93,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from viewer.core.errors import DataError
+from viewer.core.motions import MOTIONS
+from viewer.core.pose_text import parse_pose
 from viewer.io.annotation_schema import (  # noqa: F401 - the schema's names are part of this API
     _ANNOTATION_ADAPTER,
     _ID_RE,
@@ -100,6 +112,7 @@ from viewer.io.annotation_schema import (  # noqa: F401 - the schema's names are
     Display,
     Innervation,
     LayerGroup,
+    PublishedValue,
     MuscleAnnotation,
     NerveAnnotation,
     UnknownStructureError,
@@ -223,7 +236,31 @@ def _semantic_errors(
         check_architecture(ann.architecture, ("architecture",))
         if not ann.innervation.roots and len(ann.innervation.notes.split()) < 5:
             add(("innervation", "roots"), "no spinal roots given: say why in innervation.notes")
+        for i, pub in enumerate(ann.published):
+            for reason, where in published_problems(pub, keys, [ann.id, *ann.compartment_ids]):
+                add(("published", i, where), reason)
     return errors
+
+
+def published_problems(pub: PublishedValue, keys: list[str], parts: list[str]) -> list[tuple[str, str]]:
+    """Problems of one published value as ``(reason, field)``: source, motion, pose, value."""
+    out = []
+    if pub.source not in keys:
+        out.append((f"{pub.source!r} is not a key in references (allowed: {', '.join(keys) or 'none'})", "source"))
+    if pub.motion.replace("-", "_") not in MOTIONS:
+        out.append((f"{pub.motion!r} is not a motion (allowed: {', '.join(MOTIONS)})", "motion"))
+    try:
+        parse_pose(pub.pose, field="pose")
+    except DataError as exc:
+        out.append((exc.reason, "pose"))
+    if (pub.value_mm is None) == (pub.range_mm is None):
+        out.append(("give exactly one of value_mm or range_mm", "value_mm"))
+    elif pub.range_mm is not None and not pub.range_mm[0] <= pub.range_mm[1]:
+        out.append((f"range {pub.range_mm} must be [low, high] with low <= high", "range_mm"))
+    if pub.part is not None and pub.part not in parts[1:]:
+        out.append((f"{pub.part!r} is not a compartment of {parts[0]} (allowed: {', '.join(parts[1:]) or 'none'})",
+                    "part"))
+    return out
 
 
 # --------------------------------------------------------------------------------------------

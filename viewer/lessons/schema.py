@@ -47,7 +47,7 @@ SCENE_KEYS = (
     "view", "zoom", "focus", "only", "hide", "show", "opacity", "pose", "motion", "colour_by",
     "highlight", "select", "ghost", "show_mechanics",
 )
-STEP_KEYS = ("caption", "reset", *SCENE_KEYS[:7], "pose", "duration_s", *SCENE_KEYS[8:])
+STEP_KEYS = ("caption", "reset", *SCENE_KEYS[:7], "pose", "duration_s", *SCENE_KEYS[8:], "compare")
 
 #: A lesson step shows a :class:`~viewer.core.spec.SceneSpec` (the name lessons used first).
 StepState = SceneSpec
@@ -82,6 +82,7 @@ class Step:
     start_pose_deg: tuple[float, float, float]
     duration_s: float = 0.0
     fields: frozenset[str] = frozenset()
+    compare_poses: tuple[tuple[float, float, float], ...] = ()
 
     @property
     def plain_caption(self) -> str:
@@ -254,6 +255,19 @@ class _StepParser:
             if "pose" not in raw:
                 raise check.fail((*loc, "duration_s"), "animates this step's pose change, but the step sets no pose")
             duration = check.number((*loc, "duration_s"), raw["duration_s"], 0.0, MAX_DURATION_S, " s")
+        compare: tuple = ()
+        if "compare" in raw:
+            # 2 or 4 poses shown side by side with one camera, for this step only
+            value = raw["compare"]
+            if not isinstance(value, list) or len(value) not in (2, 4):
+                raise check.fail((*loc, "compare"), f"must be a list of 2 or 4 poses, got {short(value)}")
+            poses = []
+            for i, item in enumerate(value):
+                try:
+                    poses.append(tuple(float(v) for v in parse_pose_value(item, field="compare")))
+                except DataError as exc:
+                    raise check.fail((*loc, "compare"), f"pose {i + 1}: {exc.reason}") from None
+            compare = tuple(poses)
         return Step(
             number=index + 1,
             caption=caption,
@@ -261,6 +275,7 @@ class _StepParser:
             start_pose_deg=previous.pose_deg,
             duration_s=duration,
             fields=frozenset(raw),
+            compare_poses=compare,
         )
 
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QStackedWidget,
     QWidget,
 )
 
@@ -122,7 +123,12 @@ class MainWindow(QMainWindow):
 
         self.viewport = Viewport(model, self.state, theme, self)
         self.scene = self.viewport.scene
-        self.setCentralWidget(self.viewport)
+        # The centre holds the 3D view, or the side-by-side comparison of poses in its place.
+        self.centre = QStackedWidget(self)
+        self.centre.setObjectName("centre")
+        self.centre.addWidget(self.viewport)
+        self.setCentralWidget(self.centre)
+        self.compare_view = None
 
         self.layers_panel = LayersPanel(model, self.state, self)
         self.pose_panel = PosePanel(self.state, self)
@@ -196,6 +202,43 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence("Ctrl+7"))
             self.panels_menu.addAction(action)
         return dock
+
+    def set_compare(self, on: bool, count: int = 2, *, poses=None) -> None:
+        """Show the comparison of poses in place of the 3D view (built on first use), or the 3D view.
+
+        ``poses`` (2 or 4, degrees) sets the views' poses, e.g. from a lesson step.
+        """
+        count = len(poses) if poses is not None else count
+        if on and self.compare_view is None:
+            from viewer.qt.compare_view import CompareView
+
+            self.compare_view = CompareView(self.model, self.state, self.scene.theme, self.centre, count=count)
+            self.centre.addWidget(self.compare_view)
+        if on and poses is not None:
+            self.compare_view.set_poses(poses)
+        if self.compare_view is not None:
+            self.centre.setCurrentWidget(self.compare_view if on else self.viewport)
+        self.named_actions["compare"].setChecked(on)
+
+    def open_quiz(self):
+        """Dock the quiz panel (beside Info, brought to the front) and return it."""
+        if "quiz" not in self.docks:
+            from viewer.qt.quiz_panel import QuizPanel
+
+            panel = QuizPanel(self.model, self.state, self.viewport, self)
+            dock = QDockWidget("Quiz", self)
+            dock.setObjectName("dock_quiz")
+            dock.setWidget(panel)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            self.tabifyDockWidget(self.docks["info"], dock)
+            self.docks["quiz"] = dock
+            self.panels["quiz"] = panel
+            self.panels_menu.addAction(dock.toggleViewAction())
+        self.docks["quiz"].show()
+        self.docks["quiz"].raise_()
+        # questions, answers and explanations need the height more than the actions list does
+        self.resizeDocks([self.docks["quiz"], self.docks["actions"]], [3, 1], Qt.Orientation.Vertical)
+        return self.panels["quiz"]
 
     def show_panel(self, key: str) -> None:
         """Show a panel's dock and bring it to the front of its tab group."""
@@ -285,6 +328,10 @@ class MainWindow(QMainWindow):
           tip="Hide gluteus maximus, view from behind, animate external rotation (Ctrl+E)")
         a("demo_er_90", "Repeat at &90° flexion", self.demonstrate_flexed, "Ctrl+Shift+E",
           tip="The same at 90° of hip flexion: watch piriformis (Ctrl+Shift+E)")
+        a("compare", "&Compare poses side by side", self.set_compare, "Ctrl+Shift+C", checkable=True,
+          tip="Split the 3D view into two or four views at different poses with one camera (Ctrl+Shift+C)")
+        a("quiz", "&Quiz mode…", self.open_quiz, "Ctrl+Shift+Q",
+          tip="Questions on what the muscles do, graded by the model's mechanics (Ctrl+Shift+Q)")
         a("help", "&Keyboard shortcuts", self.show_help, "F1")
         a("about", "&About", self.show_about)
 
@@ -312,6 +359,8 @@ class MainWindow(QMainWindow):
             theme.addAction(na[f"theme_{name}"])
         view.addSeparator()
         view.addAction(na["presentation"])
+        view.addAction(na["compare"])
+        view.addAction(na["quiz"])
         view.addAction(na["focus_next"])
         layers = bar.addMenu("&Layers")
         for name in ("show_all", "isolate", "ghost", None, "clear", "find"):
@@ -560,6 +609,8 @@ class MainWindow(QMainWindow):
             close = getattr(panel, "close_panel", None)
             if close is not None:
                 close()
+        if self.compare_view is not None:
+            self.compare_view.close_view()
         # The 3D widget goes last and explicitly: plotter close before Qt deletes the window.
         self.viewport.close_viewport()
 

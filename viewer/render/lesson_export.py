@@ -98,7 +98,14 @@ def export_lesson(model, lesson: Lesson, out_dir, size: tuple[int, int] = (1280,
                 frames = list(render_frames(session, poses))
                 write_frames(frames, out_dir / f"{stem}.gif", fps, size)
             player.go_to(index)
-            images.append(save_png(session.image(), out_dir / f"{stem}.png"))
+            if step.compare_poses:
+                from viewer.render.compare import render_compare_spec
+
+                image, _changes, _camera = render_compare_spec(model, session.state.snapshot(), step.compare_poses,
+                                                               size, theme=background)
+                images.append(save_png(image, out_dir / f"{stem}.png"))
+            else:
+                images.append(save_png(session.image(), out_dir / f"{stem}.png"))
             _write_text(out_dir / f"{stem}.txt", step.plain_caption + "\n")
     _write_text(out_dir / "index.md", index_markdown(lesson, images))
     return images
