@@ -309,13 +309,23 @@ def plot_sweep(rows: list[dict], coordinate: str, path: str) -> Path:
     for ax, motion in zip(axes[0], motions):
         for muscle in dict.fromkeys(r["muscle"] for r in rows):
             sel = [r for r in rows if r["motion"] == motion and r["muscle"] == muscle]
-            ax.plot([r["pose"][coordinate] for r in sel], [r["moment_arm_mm"] for r in sel], marker="o", ms=3, label=muscle)
+            line, = ax.plot([r["pose"][coordinate] for r in sel], [r["moment_arm_mm"] for r in sel], marker="o", ms=3,
+                            label=f"{muscle} (model)")
+            for r in sel:
+                for pub in r.get("published", ()):
+                    lo, hi = pub.get("range_mm", [pub.get("value_mm")] * 2)
+                    ax.errorbar([r["pose"][coordinate]], [0.5 * (lo + hi)], yerr=[[0.5 * (hi - lo)]], fmt="D",
+                                ms=6, mfc="white", mec=line.get_color(), ecolor=line.get_color(), capsize=3,
+                                label=f"{muscle}: published, {pub['citation']}")
         ax.axhline(0.0, color="0.4", lw=0.8)
         ax.set_xlabel(f"{coordinate.replace('_', ' ')} (deg)")
         ax.set_ylabel(f"{motion.replace('_', ' ')} moment arm (mm)")
         ax.set_title(f"{motion.replace('_', ' ')}: + produces, - opposes")
         ax.grid(alpha=0.3)
-    axes[0][-1].legend(fontsize=7, loc="best")
+    for ax in axes[0]:
+        handles, labels = ax.get_legend_handles_labels()
+        unique = dict(zip(labels, handles))  # one legend entry per published source
+        ax.legend(unique.values(), unique.keys(), fontsize=7, loc="best")
     fig.tight_layout()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -350,6 +360,17 @@ def cmd_validate(args) -> int:
     from viewer.io.model import validate
 
     problems = validate(args.data)
+    if not problems:
+        # quizzes are checked against the model, so only once the model itself is sound
+        from viewer.io.model import load_model
+        from viewer.io.quiz_file import builtin_quizzes, load_quiz
+
+        model = load_model(args.data)
+        for path in builtin_quizzes(model.data_dir):
+            try:
+                load_quiz(path, model)
+            except DataError as exc:
+                problems.append(exc)
     for problem in problems:
         print(problem.message, file=sys.stderr)
     return 1 if problems else 0

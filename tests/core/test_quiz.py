@@ -182,3 +182,14 @@ def test_cli_quiz_prints_and_exports_the_answer_key(model, tmp_path, capsys):
     assert main(["quiz", "nosuchquiz"]) == 2
     assert "unknown quiz 'nosuchquiz'" in capsys.readouterr().err
     assert main(["quiz"]) == 2
+
+
+def test_validate_reports_a_quiz_the_model_contradicts(data_copy, capsys):
+    quiz = data_copy / "annotations" / "quizzes" / "deep_rotators.yaml"
+    text = quiz.read_text("utf-8").replace("    among: deep_external_rotators\n  - id: rotators_flexed",
+                                           "    among: deep_external_rotators\n    answer: [piriformis]\n"
+                                           "  - id: rotators_flexed", 1)
+    quiz.write_text(text, "utf-8")
+    assert main(["validate", "--data", str(data_copy)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "deep_rotators.yaml" in err[0] and "questions.rotators_extended.answer" in err[0]
