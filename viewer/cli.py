@@ -22,13 +22,18 @@ PROG = "hip-viewer"
 
 
 def _add_render_options(p: argparse.ArgumentParser, *, motion: bool = True) -> None:
-    p.add_argument("--size", default="1280x800", help="image size WIDTHxHEIGHT in pixels (default 1280x800)")
-    p.add_argument("--view", default="posterolateral",
-                   help="camera: anterior, posterior, lateral, medial, superior, inferior, posterolateral, anterolateral")
-    p.add_argument("--zoom", type=float, default=1.0, help="zoom factor (default 1)")
+    """Picture options; each sets one field of the scene (and overrides a --scene file's).
+    Defaults are applied by RenderOptions, so that a flag left out can be told apart."""
+    p.add_argument("--size", default=None, help="image size WIDTHxHEIGHT in pixels (default 1280x800)")
+    p.add_argument("--view", default=None,
+                   help="camera: anterior, posterior, lateral, medial, superior, inferior, posterolateral (default), "
+                   "anterolateral")
+    p.add_argument("--zoom", type=float, default=None, help="zoom factor (default 1)")
     p.add_argument("--pose", default=None, help="pose, e.g. flexion=90,abduction=0,external_rotation=20 (degrees)")
-    p.add_argument("--hide", action="append", default=[], metavar="ID", help="hide a structure (repeatable)")
-    p.add_argument("--show", action="append", default=[], metavar="ID", help="show a structure (repeatable)")
+    p.add_argument("--hide", action="append", default=[], metavar="ID",
+                   help="hide a structure or layer group (repeatable; after --only)")
+    p.add_argument("--show", action="append", default=[], metavar="ID",
+                   help="show a structure or layer group (repeatable; after --hide)")
     p.add_argument("--only", action="append", default=[], metavar="ID", help="show only these structures (repeatable)")
     p.add_argument("--hide-group", action="append", default=[], metavar="GROUP",
                    help="hide a layer group: bones, deep_external_rotators, gluteals, nerves")
@@ -36,12 +41,13 @@ def _add_render_options(p: argparse.ArgumentParser, *, motion: bool = True) -> N
     p.add_argument("--select", default=None, metavar="ID", help="select a structure: label, origin and insertion markers")
     if motion:
         p.add_argument("--motion", default=None, help="colour muscles by their role for this motion (with a legend)")
-    p.add_argument("--colour-by", default="moment_arm", choices=["moment_arm", "torque"], help="colour intensity")
-    p.add_argument("--ghost", action="store_true", help="make everything but the selection translucent")
-    p.add_argument("--mechanics", action="store_true", help="draw joint axis, line of action and moment arm of the selection")
-    p.add_argument("--caption", default="", help="caption text at the bottom of the image")
-    p.add_argument("--background", default="dark", help="background: dark, light, white, black")
-    p.add_argument("--transparent", action="store_true", help="transparent background (PNG alpha)")
+    p.add_argument("--colour-by", default=None, choices=["moment_arm", "torque"], help="colour intensity")
+    p.add_argument("--ghost", action="store_true", default=None, help="make everything but the selection translucent")
+    p.add_argument("--mechanics", action="store_true", default=None,
+                   help="draw joint axis, line of action and moment arm of the selection")
+    p.add_argument("--caption", default=None, help="caption text at the bottom of the image")
+    p.add_argument("--background", default=None, help="background: dark (default), light, white, black")
+    p.add_argument("--transparent", action="store_true", default=None, help="transparent background (PNG alpha)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("render", help="render an image headlessly (no window, no X server needed)")
     p.add_argument("--out", required=True, metavar="FILE.png", help="output PNG")
+    p.add_argument("--scene", default=None, metavar="FILE.yaml",
+                   help="a scene file to draw; the options below override its fields")
     p.add_argument("--compare", nargs="+", default=None, metavar="POSE",
                    help="2 or 4 poses side by side with one camera, e.g. --compare neutral flexion=90 "
                         "(each coloured for --motion, default external rotation; a table of the muscles "
@@ -130,50 +138,67 @@ def _pose(text: str | None) -> np.ndarray:
 
 
 def _resolve_ids(model, ids: list[str], field: str) -> list[str]:
+    """Muscle or compartment ids (names and synonyms accepted) that have moment arms."""
     known = set(model.actions.line_ids) | set(model.actions.structure_ids)
+    out = []
     for some_id in ids:
+        try:
+            some_id = model.catalogue.resolve(some_id)
+        except DataError:
+            pass
         if some_id not in known:
-            raise DataError(f"unknown muscle {some_id!r} (known: {', '.join(sorted(known))})", field=field)
-    return ids
+            import difflib
+
+            close = difflib.get_close_matches(some_id, sorted(known), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise DataError(f"unknown muscle {some_id!r}{hint} (known: {', '.join(sorted(known))})", field=field)
+        out.append(some_id)
+    return out
+
+
+#: Render flags (argparse dest) -> the RenderOptions field each one sets.
+RENDER_FLAGS = {
+    "size": "size", "view": "view", "zoom": "zoom", "pose": "pose", "hide": "hide", "show": "show", "only": "only",
+    "hide_group": "groups_hidden", "highlight": "highlight", "select": "select", "motion": "motion",
+    "colour_by": "colour_by", "ghost": "ghost", "mechanics": "mechanics", "caption": "caption",
+    "background": "background", "transparent": "transparent",
+}
 
 
 def _render_options(args):
+    """Render options from the flags given; ``given`` names them (a flag overrides a scene file)."""
     from viewer.render.offscreen import RenderOptions, parse_size
 
-    return RenderOptions(
-        size=parse_size(args.size), view=args.view, zoom=args.zoom, pose=_pose(args.pose), hide=args.hide,
-        show=args.show, only=args.only, groups_hidden=args.hide_group, highlight=args.highlight,
-        select=args.select, motion=args.motion and parse_motion(args.motion, field="--motion").name,
-        colour_by=args.colour_by, ghost=args.ghost, mechanics=args.mechanics, caption=args.caption,
-        background=args.background, transparent=args.transparent,
-    )
-
-
-def _check_ids(model, opts) -> None:
-    from viewer.state import state_for_model
-
-    state = state_for_model(model)
-    for flag, ids in (("--hide", opts.hide), ("--show", opts.show), ("--only", opts.only), ("--highlight", opts.highlight),
-                      ("--select", [opts.select] if opts.select else [])):
-        for some_id in ids:
-            try:
-                state.leaf_ids(some_id)
-            except DataError as exc:
-                raise DataError(exc.reason, field=flag) from None
+    convert = {"size": parse_size, "pose": _pose,
+               "motion": lambda text: parse_motion(text, field="--motion").name}
+    values, given = {}, set()
+    for dest, name in RENDER_FLAGS.items():
+        value = getattr(args, dest, None)
+        if value is None or value == []:
+            continue
+        values[name] = convert[name](value) if name in convert else value
+        given.add(name)
+    return RenderOptions(**values, given=frozenset(given))
 
 
 # -- subcommands -----------------------------------------------------------------------------
 def cmd_render(args) -> int:
-    from viewer.render.offscreen import render_image, save_png
+    from viewer.render.offscreen import render_spec, save_png
 
     opts = _render_options(args)
     opts.check()
     if args.compare is not None:
         return _render_compare(args, opts)
     model = _load(args)
-    _check_ids(model, opts)
-    path = save_png(render_image(model, opts), args.out)
-    print(f"wrote {path} ({opts.size[0]}x{opts.size[1]}, view {opts.view})")
+    base = None
+    if args.scene:
+        from viewer.io.scene_file import load_scene
+        from viewer.state import state_for_model
+
+        base = load_scene(args.scene, state_for_model(model).snapshot(), model.catalogue)
+    spec = opts.to_spec(model, base)
+    path = save_png(render_spec(model, spec, opts.size, transparent=opts.transparent), args.out)
+    print(f"wrote {path} ({opts.size[0]}x{opts.size[1]}, view {spec.camera.view})")
     return 0
 
 
@@ -187,8 +212,13 @@ def _render_compare(args, opts) -> int:
         raise DataError("give the poses with --compare, not --pose", field="--pose")
     poses = [parse_pose_value(text, field="--compare") for text in args.compare]
     model = _load(args)
-    _check_ids(model, opts)
-    image, changes, _camera = render_compare(model, opts, poses)
+    base = None
+    if args.scene:
+        from viewer.io.scene_file import load_scene
+        from viewer.state import state_for_model
+
+        base = load_scene(args.scene, state_for_model(model).snapshot(), model.catalogue)
+    image, changes, _camera = render_compare(model, opts, poses, base=base)
     path = save_png(image, args.out)
     motion = (opts.motion or DEFAULT_COMPARE_MOTION).replace("_", " ")
     print(f"wrote {path} ({image.shape[1]}x{image.shape[0]}, view {opts.view}, {len(poses)} poses)")
@@ -266,31 +296,15 @@ def _write_csv(stream, rows: list[dict]) -> None:
 
 def moment_arm_sweep(model, muscles: list[str], motions, col: int, angles: np.ndarray, base_pose: np.ndarray) -> list[dict]:
     """Rows of moment arm and torque potential for each muscle, motion and swept angle."""
-    from viewer.core.actions import roles
+    from viewer.core.sweeps import moment_arm_rows
 
-    poses = np.repeat(base_pose[None], len(angles), axis=0)
-    poses[:, col] = angles
-    rows = []
-    acts = model.actions
+    rows = moment_arm_rows(model.actions, muscles, motions, col, angles, base_pose)
     table = getattr(model, "published", None)
-    for motion in motions:
-        values = acts.evaluate(motion, poses)
-        for mid in muscles:
-            if mid in acts.structure_ids:
-                j = acts.structure_ids.index(mid)
-                r, t = values["muscle_r"][:, j], values["muscle_torque"][:, j]
-            else:
-                k = acts.line_ids.index(mid)
-                r, t = values["line_r"][:, k], values["line_torque"][:, k]
-            for i, pose in enumerate(poses):
-                rows.append({
-                    "muscle": mid, "motion": motion.name,
-                    "pose": dict(zip(POSE_COORDINATES, (float(v) for v in pose))),
-                    "moment_arm_mm": round(float(r[i]), 3), "torque_potential_nm": round(float(t[i]), 4),
-                    "role": str(roles(np.array(r[i])).item()),
-                    "source": model.model_source(mid) if table is not None else "computed by the model",
-                    "published": [p.as_dict() for p in table.lookup(mid, motion, pose)] if table is not None else [],
-                })
+    for row in rows:  # where each number comes from, and the published values for the same pose
+        row["source"] = model.model_source(row["muscle"]) if table is not None else "computed by the model"
+        pose = [row["pose"][c] for c in POSE_COORDINATES]
+        row["published"] = ([p.as_dict() for p in table.lookup(row["muscle"], MOTIONS[row["motion"]], pose)]
+                            if table is not None else [])
     return rows
 
 
@@ -399,13 +413,13 @@ def cmd_import_osim(args) -> int:
 
 
 def cmd_animate(args) -> int:
-    from viewer.render.animation import write_animation
+    from viewer.export.animation import write_animation
 
     opts = _render_options(args)
     opts.check()
     motion = parse_motion(args.motion, field="--motion")
     model = _load(args)
-    _check_ids(model, opts)
+    opts.to_spec(model)  # checks every id, naming the flag
     path = write_animation(model, motion, opts, args.out, frames=args.frames, fps=args.fps, progress=True)
     print(f"wrote {path}")
     return 0
@@ -418,7 +432,7 @@ def cmd_lesson(args) -> int:
     lesson = load_lesson(find_lesson(args.name, model.data_dir), model)
     if args.export:
         from viewer.render.offscreen import parse_size
-        from viewer.render.lesson_export import export_lesson
+        from viewer.export.lesson_export import export_lesson
 
         written = export_lesson(model, lesson, Path(args.export), size=parse_size(args.size))
         print(f"wrote {len(written)} steps to {args.export}")

@@ -31,7 +31,7 @@ def test_compare_step_is_read_and_checked(hip_model, write_lesson):
 
 
 def test_compare_step_exports_at_the_lesson_size(hip_model, write_lesson, tmp_path):
-    from viewer.render.lesson_export import export_lesson
+    from viewer.export.lesson_export import export_lesson
 
     lesson = load_lesson(write_lesson(STEP.format(compare="[neutral, {flexion: 90}]")), hip_model)
     (png,) = export_lesson(hip_model, lesson, tmp_path / "out", size=(640, 480))

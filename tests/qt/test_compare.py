@@ -16,7 +16,7 @@ def test_compare_view_splits_the_view_with_one_camera(window, qtbot):
     camera = view.shared_camera()
     for v in view.viewports:
         assert v.scene.plotter.renderer.GetActiveCamera() is camera
-        assert v.scene._overlay_renderer.GetActiveCamera() is camera
+        assert v.scene.lighting.overlay_renderer.GetActiveCamera() is camera
     assert [tuple(s.pose) for s in view.states] == [(0.0, 0.0, 0.0), (90.0, 0.0, 0.0)]
     assert all(s.motion.name == "external_rotation" for s in view.states)
     assert "piriformis" in [c["muscle"] for c in view.changes]

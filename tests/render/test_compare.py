@@ -18,7 +18,7 @@ def test_viewports_share_one_camera(model):
     made = compare_scenes(model, states, (200, 150))
     try:
         cams = {id(s.plotter.renderer.GetActiveCamera()) for _, s in made}
-        cams |= {id(s._overlay_renderer.GetActiveCamera()) for _, s in made}
+        cams |= {id(s.lighting.overlay_renderer.GetActiveCamera()) for _, s in made}
         assert len(cams) == 1
         made[0][1].plotter.camera.Azimuth(30)  # turning one view turns the other
         assert made[1][1].camera_state() == made[0][1].camera_state()

@@ -14,7 +14,7 @@ import numpy as np
 BODIES: tuple[str, str] = ("pelvis", "femur")
 
 #: Which body each bone structure is fixed to.
-BONE_BODY: dict[str, str] = {"hip_bone": "pelvis", "sacrum": "pelvis", "femur": "femur"}
+BONE_BODY: dict[str, str] = {"hip_bone": "pelvis", "hip_bone_left": "pelvis", "sacrum": "pelvis", "femur": "femur"}
 
 
 @dataclass(frozen=True)

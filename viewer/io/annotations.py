@@ -93,8 +93,6 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from viewer.core.errors import DataError
-from viewer.core.motions import MOTIONS
-from viewer.core.pose_text import parse_pose
 from viewer.io.annotation_schema import (  # noqa: F401 - the schema's names are part of this API
     _ANNOTATION_ADAPTER,
     _ID_RE,
@@ -119,6 +117,7 @@ from viewer.io.annotation_schema import (  # noqa: F401 - the schema's names are
     _AnnotationBase,
     _LayerGroupsFile,
 )
+from viewer.io.published import published_problems
 from viewer.io.validation import describe, errors_from_validation, located
 from viewer.io.yaml_source import display_path, read_yaml
 
@@ -240,27 +239,6 @@ def _semantic_errors(
             for reason, where in published_problems(pub, keys, [ann.id, *ann.compartment_ids]):
                 add(("published", i, where), reason)
     return errors
-
-
-def published_problems(pub: PublishedValue, keys: list[str], parts: list[str]) -> list[tuple[str, str]]:
-    """Problems of one published value as ``(reason, field)``: source, motion, pose, value."""
-    out = []
-    if pub.source not in keys:
-        out.append((f"{pub.source!r} is not a key in references (allowed: {', '.join(keys) or 'none'})", "source"))
-    if pub.motion.replace("-", "_") not in MOTIONS:
-        out.append((f"{pub.motion!r} is not a motion (allowed: {', '.join(MOTIONS)})", "motion"))
-    try:
-        parse_pose(pub.pose, field="pose")
-    except DataError as exc:
-        out.append((exc.reason, "pose"))
-    if (pub.value_mm is None) == (pub.range_mm is None):
-        out.append(("give exactly one of value_mm or range_mm", "value_mm"))
-    elif pub.range_mm is not None and not pub.range_mm[0] <= pub.range_mm[1]:
-        out.append((f"range {pub.range_mm} must be [low, high] with low <= high", "range_mm"))
-    if pub.part is not None and pub.part not in parts[1:]:
-        out.append((f"{pub.part!r} is not a compartment of {parts[0]} (allowed: {', '.join(parts[1:]) or 'none'})",
-                    "part"))
-    return out
 
 
 # --------------------------------------------------------------------------------------------

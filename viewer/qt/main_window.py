@@ -36,6 +36,7 @@ from viewer.qt.layers_panel import LayersPanel
 from viewer.qt.playback import PlaybackTimer
 from viewer.qt.plot_panel import PlotPanel
 from viewer.qt.pose_panel import PRESET_BUTTONS, PosePanel
+from viewer.qt.scene_files import open_scene, save_scene_as
 from viewer.qt.screenshot_dialog import ScreenshotDialog
 from viewer.qt.settings import (
     KEY_COLOUR_BY,
@@ -52,6 +53,7 @@ from viewer.qt.settings import (
     read_float,
     read_str,
 )
+from viewer.qt import window_modes
 from viewer.qt.viewport import Viewport
 from viewer.render.palette import THEMES
 from viewer.state import Playback, describe_pose, state_for_model
@@ -117,6 +119,7 @@ class MainWindow(QMainWindow):
         theme = read_str(self.settings, KEY_THEME, "dark") if restore else "dark"
         if theme not in THEMES:
             theme = "dark"
+        self.state.set_theme(theme)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
                             | QMainWindow.DockOption.AllowNestedDocks)
         self.setStyleSheet(_stylesheet(BASE_FONT_PT))
@@ -204,41 +207,12 @@ class MainWindow(QMainWindow):
         return dock
 
     def set_compare(self, on: bool, count: int = 2, *, poses=None) -> None:
-        """Show the comparison of poses in place of the 3D view (built on first use), or the 3D view.
-
-        ``poses`` (2 or 4, degrees) sets the views' poses, e.g. from a lesson step.
-        """
-        count = len(poses) if poses is not None else count
-        if on and self.compare_view is None:
-            from viewer.qt.compare_view import CompareView
-
-            self.compare_view = CompareView(self.model, self.state, self.scene.theme, self.centre, count=count)
-            self.centre.addWidget(self.compare_view)
-        if on and poses is not None:
-            self.compare_view.set_poses(poses)
-        if self.compare_view is not None:
-            self.centre.setCurrentWidget(self.compare_view if on else self.viewport)
-        self.named_actions["compare"].setChecked(on)
+        """Poses side by side in place of the 3D view, or the 3D view (see :mod:`viewer.qt.window_modes`)."""
+        window_modes.set_compare(self, on, count, poses)
 
     def open_quiz(self):
-        """Dock the quiz panel (beside Info, brought to the front) and return it."""
-        if "quiz" not in self.docks:
-            from viewer.qt.quiz_panel import QuizPanel
-
-            panel = QuizPanel(self.model, self.state, self.viewport, self)
-            dock = QDockWidget("Quiz", self)
-            dock.setObjectName("dock_quiz")
-            dock.setWidget(panel)
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-            self.tabifyDockWidget(self.docks["info"], dock)
-            self.docks["quiz"] = dock
-            self.panels["quiz"] = panel
-            self.panels_menu.addAction(dock.toggleViewAction())
-        self.docks["quiz"].show()
-        self.docks["quiz"].raise_()
-        # questions, answers and explanations need the height more than the actions list does
-        self.resizeDocks([self.docks["quiz"], self.docks["actions"]], [3, 1], Qt.Orientation.Vertical)
-        return self.panels["quiz"]
+        """Dock the quiz panel beside Info, bring it to the front and return it."""
+        return window_modes.open_quiz(self)
 
     def show_panel(self, key: str) -> None:
         """Show a panel's dock and bring it to the front of its tab group."""
@@ -276,6 +250,9 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         a = self._action
+        a("save_scene", "Save s&cene…", lambda: save_scene_as(self),
+          tip="Save what the view shows (layers, pose, colouring, camera) as a scene file")
+        a("open_scene", "&Open scene…", lambda: open_scene(self), "Ctrl+O", tip="Show a saved scene file")
         a("screenshot", "&Save screenshot…", self.open_screenshot_dialog, "Ctrl+S",
           tip="Save a PNG of the 3D view at any size, ready for a slide")
         a("quick_screenshot", "&Quick screenshot", self.quick_screenshot, "Ctrl+Shift+S",
@@ -339,7 +316,8 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         na = self.named_actions
         file_menu = bar.addMenu("&File")
-        for name in ("screenshot", "quick_screenshot", None, "export_plot_png", "export_plot_csv", None, "quit"):
+        for name in ("open_scene", "save_scene", None, "screenshot", "quick_screenshot", None, "export_plot_png",
+                     "export_plot_csv", None, "quit"):
             file_menu.addSeparator() if name is None else file_menu.addAction(na[name])
         view = bar.addMenu("&View")
         self.panels_menu = view.addMenu("&Panels")
@@ -410,7 +388,7 @@ class MainWindow(QMainWindow):
 
     # -- commands ----------------------------------------------------------------------------
     def set_theme(self, name: str) -> None:
-        self.scene.set_theme(name)
+        self.state.set_theme(name)
         self.named_actions[f"theme_{name}"].setChecked(True)
 
     def cycle_motion(self, step: int) -> None:

@@ -20,8 +20,9 @@ from viewer.core.actions import roles
 from viewer.core.errors import DataError
 from viewer.core.motions import MOTIONS, Motion
 from viewer.core.quiz import pose_words
-from viewer.render.views import camera_for, check_view
-from viewer.render.scene import DEFAULT_FOCAL_POINT, DEFAULT_DISTANCE_MM, VIEW_ANGLE_DEG, HipScene
+from viewer.core.views import check_view
+from viewer.render.camera import frame_named_view
+from viewer.render.scene import HipScene
 
 #: Motion the viewports are coloured for when none is chosen.
 DEFAULT_COMPARE_MOTION = "external_rotation"
@@ -77,25 +78,20 @@ def share_camera(scenes: list[HipScene]) -> None:
     camera = scenes[0].plotter.renderer.camera  # pyvista's wrapper of the vtkCamera
     for scene in scenes[1:]:
         scene.plotter.renderer.camera = camera  # sets it as the renderer's active camera too
-        scene._overlay_renderer.SetActiveCamera(camera)  # markers and mechanics drawing follow too
+        scene.lighting.overlay_renderer.SetActiveCamera(camera)  # markers and mechanics drawing follow too
 
 
 def fit_shared_view(scenes: list[HipScene], view: str, zoom: float = 1.0) -> None:
     """Aim the shared camera from a named direction at what all the scenes show together."""
     check_view(view)
     first = scenes[0]
-    first.set_view(view, zoom)  # remembers the view name and sets the view angle
+    first.set_view(view, zoom)  # remembers the view name for the window's re-framing
     chunks = [p for p in (s._framing_points() for s in scenes) if p is not None]
     if chunks:
-        position, focal, up = camera_for(view, DEFAULT_FOCAL_POINT, DEFAULT_DISTANCE_MM)
-        direction = np.asarray(position, dtype=float) - np.asarray(focal, dtype=float)
-        cam = first.plotter.camera
-        cam.view_angle = VIEW_ANGLE_DEG
-        cam.position, cam.focal_point, cam.up = first._fit(np.vstack(chunks), direction, np.asarray(up, dtype=float))
-        if zoom != 1.0:
-            cam.zoom(zoom)
+        frame_named_view(first.plotter, view, np.vstack(chunks), zoom)
     for scene in scenes:
         scene.plotter.reset_camera_clipping_range()
+        scene.render()
 
 
 def table_image(model, motion: Motion, poses, changes: list[dict], width: int, theme: str = "dark") -> np.ndarray:
@@ -150,23 +146,34 @@ def table_image(model, motion: Motion, poses, changes: list[dict], width: int, t
     return image
 
 
-def compare_scenes(model, states, size_each: tuple[int, int], theme: str = "dark") -> list[tuple[pv.Plotter, HipScene]]:
+def compare_scenes(model, states, size_each: tuple[int, int]) -> list[tuple[pv.Plotter, HipScene]]:
     """One off-screen plotter and scene per state, all sharing the first scene's camera."""
+    from viewer.render.offscreen import offscreen_plotter
+
     made = []
     for state in states:
-        plotter = pv.Plotter(off_screen=True, window_size=list(size_each), lighting="light_kit")
-        made.append((plotter, HipScene(plotter, model, state, theme=theme)))
+        plotter = offscreen_plotter(size_each)
+        made.append((plotter, HipScene(plotter, model, state)))
     share_camera([scene for _, scene in made])
     return made
 
 
-def render_compare_spec(model, spec, poses, size: tuple[int, int], *, theme: str = "dark",
-                        table: bool = True) -> tuple[np.ndarray, list[dict], dict]:
-    """The comparison picture of a scene specification (a lesson step) at 2 or 4 poses.
+def render_compare_spec(model, spec, poses, size: tuple[int, int], *, table: bool = True,
+                        table_inside: bool = True, caption: str = "") -> tuple[np.ndarray, list[dict], dict]:
+    """The comparison picture of a scene specification at 2 or 4 poses.
 
-    Every viewport shows ``spec`` (layers, motion, selection, ...) at its own pose, captioned with
-    the pose, through one camera aimed from the spec's named view and zoom. The picture, table
-    included, is exactly ``size`` (width, height), as every exported lesson step is.
+    Every viewport shows ``spec`` (layers, motion, selection, theme, ...) at its own pose through
+    one camera aimed from the spec's named view and zoom, captioned with ``caption`` (if any) and
+    its pose, coloured for the spec's motion (external rotation when it has none).
+    ``table_inside``: the picture, table included, is exactly ``size`` (an exported lesson step);
+    otherwise ``size`` is that of the views and the table is added underneath.
+
+    Returns
+    -------
+    image : numpy.ndarray, shape (h, w, 3), uint8
+    changes : list of dict (see :func:`role_changes`), for the muscles shown
+    camera : dict
+        The shared camera (:meth:`HipScene.camera_state`), to render a single view like one panel.
     """
     from viewer.state import state_for_model
 
@@ -175,40 +182,33 @@ def render_compare_spec(model, spec, poses, size: tuple[int, int], *, theme: str
     states = [state_for_model(model) for _ in poses]
     for state, pose in zip(states, poses):
         state.apply(spec, camera=False, pose_deg=np.asarray(pose, dtype=float))
+        state.set_motion(motion.name)
+        state.set_caption(f"{caption} — {pose_caption(pose)}" if caption else pose_caption(pose))
     shown = visible_muscles(model, states[0])
-    table_px = 0
-    if table:
-        changes = role_changes(model.actions, motion, poses, shown)
-        table_px = table_image(model, motion, poses, changes, size[0], theme).shape[0]
+    changes = role_changes(model.actions, motion, poses, shown)
+    table_px = table_image(model, motion, poses, changes, size[0], spec.theme).shape[0] if table else 0
+    views_h = size[1]
+    if table and table_inside:
         if size[1] - table_px < 2 * rows * 60:  # too small for a table: the views only
             table, table_px = False, 0
-    views_h = size[1] - table_px
-    made = compare_scenes(model, states, (size[0] // cols, views_h // rows), theme=theme)
+        views_h = size[1] - table_px
+    made = compare_scenes(model, states, (size[0] // cols, views_h // rows))
     try:
-        for state, pose in zip(states, poses):
-            state.apply(spec, camera=False, pose_deg=np.asarray(pose, dtype=float))  # signals reach the scene now
-            state.set_motion(motion.name)
-            state.set_caption(pose_caption(pose))
         fit_shared_view([scene for _, scene in made], spec.camera.view, spec.camera.zoom)
-        image, changes, camera = _finish(model, made, rows, cols, motion, poses, table, theme, shown)
-        return _pad_to(image, size), changes, camera
+        camera = made[0][1].camera_state()
+        tiles = []
+        for plotter, _scene in made:
+            plotter.render()
+            tiles.append(plotter.screenshot(return_img=True)[..., :3])
     finally:
         for plotter, scene in made:
             scene.disconnect()
             plotter.close()
-
-
-def _finish(model, made, rows: int, cols: int, motion: Motion, poses, table: bool, theme: str,
-            muscles: list[str] | None = None):
-    camera = made[0][1].camera_state()
-    tiles = []
-    for plotter, _scene in made:
-        plotter.render()
-        tiles.append(plotter.screenshot(return_img=True)[..., :3])
     grid = np.concatenate([np.concatenate(tiles[r * cols:(r + 1) * cols], axis=1) for r in range(rows)], axis=0)
-    changes = role_changes(model.actions, motion, poses, muscles)
     if table:
-        grid = np.concatenate([grid, table_image(model, motion, poses, changes, grid.shape[1], theme)], axis=0)
+        grid = np.concatenate([grid, table_image(model, motion, poses, changes, grid.shape[1], spec.theme)], axis=0)
+    if table_inside:
+        grid = _pad_to(grid, size)
     return grid, changes, camera
 
 
@@ -223,44 +223,11 @@ def _pad_to(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return image
 
 
-def render_compare(model, opts, poses, *, table: bool = True) -> tuple[np.ndarray, list[dict], dict]:
-    """The comparison picture for render options ``opts`` and 2 or 4 poses.
-
-    ``opts.size`` is the size of the viewport grid; the role-change table is added underneath.
-    Each viewport is captioned with its pose (after any caption of ``opts``) and coloured for
-    ``opts.motion`` (external rotation when none is given).
-
-    Returns
-    -------
-    image : numpy.ndarray, shape (h, w, 3), uint8
-    changes : list of dict (see :func:`role_changes`)
-    camera : dict
-        The shared camera (:meth:`HipScene.camera_state`), to render a single view like one panel.
-    """
-    from viewer.render.offscreen import apply_options
-    from viewer.state import state_for_model
-
-    rows, cols = grid_shape(len(poses))
-    width, height = opts.size
-    each = (width // cols, height // rows)
-    motion = MOTIONS[opts.motion or DEFAULT_COMPARE_MOTION]
-    states = [state_for_model(model) for _ in poses]
-    made = compare_scenes(model, states, each, theme=opts.background)
-    try:
-        for state, pose in zip(states, poses):
-            caption = pose_caption(pose) if not opts.caption else f"{opts.caption} — {pose_caption(pose)}"
-            apply_options(state, model, _with(opts, pose=np.asarray(pose, dtype=float), caption=caption,
-                                              motion=motion.name))
-        fit_shared_view([scene for _, scene in made], opts.view, opts.zoom)
-        return _finish(model, made, rows, cols, motion, poses, table, opts.background,
-                       visible_muscles(model, states[0]))
-    finally:
-        for plotter, scene in made:
-            scene.disconnect()
-            plotter.close()
-
-
-def _with(opts, **changes):
-    from dataclasses import replace
-
-    return replace(opts, **changes)
+def render_compare(model, opts, poses, *, table: bool = True, base=None) -> tuple[np.ndarray, list[dict], dict]:
+    """The picture of ``hip-viewer render --compare``: render options ``opts`` (over the scene
+    ``base``, e.g. a scene file's) at 2 or 4 poses; ``opts.size`` is the size of the views, the
+    table of role changes is added underneath (see :func:`render_compare_spec`)."""
+    opts.check()
+    spec = opts.to_spec(model, base)
+    return render_compare_spec(model, spec.replace(caption=""), poses, opts.size, table=table, table_inside=False,
+                               caption=spec.caption)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from viewer.core.errors import DataError
 from viewer.lessons import Lesson, LessonPlayer
-from viewer.render.lesson_camera import apply_camera, caption_chars, prepare_export_text
+from viewer.render.camera import apply_camera, caption_chars, prepare_export_text
 
 _STEP_FILE = re.compile(r"^step_\d{2,}\.(png|txt|gif)$")
 
@@ -73,7 +73,7 @@ def export_lesson(model, lesson: Lesson, out_dir, size: tuple[int, int] = (1280,
     """
     from tqdm import tqdm
 
-    from viewer.render.animation import render_frames, write_frames
+    from viewer.export.animation import render_frames, write_frames
     from viewer.render.offscreen import OffscreenSession, save_png
 
     out_dir = Path(out_dir)
@@ -101,8 +101,9 @@ def export_lesson(model, lesson: Lesson, out_dir, size: tuple[int, int] = (1280,
             if step.compare_poses:
                 from viewer.render.compare import render_compare_spec
 
-                image, _changes, _camera = render_compare_spec(model, session.state.snapshot(), step.compare_poses,
-                                                               size, theme=background)
+                # the step's scene at each of its poses; the caption goes to the text file
+                spec = step.state.replace(caption="", theme=background)
+                image, _changes, _camera = render_compare_spec(model, spec, step.compare_poses, size)
                 images.append(save_png(image, out_dir / f"{stem}.png"))
             else:
                 images.append(save_png(session.image(), out_dir / f"{stem}.png"))
