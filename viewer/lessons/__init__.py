@@ -71,6 +71,11 @@ or, where marked *(groups)*, a layer group ``gluteals``):
 ``ghost``, ``show_mechanics``
     ``true``/``false``: make everything but the selection and highlights translucent; draw the
     selection's joint axis, line of action and moment arm (needs ``motion``).
+``compare``
+    A list of 2 or 4 poses (each in any of the forms of ``pose``) shown side by side for this step
+    only, through one camera, each coloured for the step's motion (external rotation when none),
+    with a table of the muscles that change role between them. The window splits its 3D view;
+    exports write the comparison picture (the step's caption goes to its text file).
 
 Errors name the file, the step (counted from 1, as in the panel and the exported
 ``step_NN.png``) and the field, e.g.

@@ -24,6 +24,7 @@ import yaml
 
 from viewer.core.catalogue import Catalogue
 from viewer.core.errors import DataError
+from viewer.core.pose_text import parse_pose_value
 from viewer.core.spec import KNEE_FLEXION_RANGE_DEG, ZOOM_RANGE, Camera, SceneSpec  # noqa: F401 - ZOOM_RANGE: the lesson limit
 from viewer.core.views import DEFAULT_VIEW  # noqa: F401 - the view a lesson starts from
 from viewer.io.scene_file import SCENE_KEYS, apply_scene_fields
@@ -40,8 +41,8 @@ MAX_DURATION_S = 60.0
 
 TOP_LEVEL_KEYS = ("title", "description", "steps")
 #: Fields of a step: the scene fields it shares with scene files (:mod:`viewer.io.scene_file`)
-#: plus ``caption``, ``reset`` and ``duration_s``.
-STEP_KEYS = ("caption", "reset", *SCENE_KEYS[:8], "duration_s", *SCENE_KEYS[8:14], "knee_flexion")
+#: plus ``caption``, ``reset``, ``duration_s`` and ``compare`` (poses side by side).
+STEP_KEYS = ("caption", "reset", *SCENE_KEYS[:8], "duration_s", *SCENE_KEYS[8:14], "knee_flexion", "compare")
 
 #: A lesson step shows a :class:`~viewer.core.spec.SceneSpec` (the name lessons used first).
 StepState = SceneSpec
@@ -76,6 +77,7 @@ class Step:
     start_pose_deg: tuple[float, float, float]
     duration_s: float = 0.0
     fields: frozenset[str] = frozenset()
+    compare_poses: tuple[tuple[float, float, float], ...] = ()
 
     @property
     def plain_caption(self) -> str:
@@ -154,6 +156,19 @@ class _StepParser:
             if "pose" not in raw:
                 raise check.fail((*loc, "duration_s"), "animates this step's pose change, but the step sets no pose")
             duration = check.number((*loc, "duration_s"), raw["duration_s"], 0.0, MAX_DURATION_S, " s")
+        compare: tuple = ()
+        if "compare" in raw:
+            # 2 or 4 poses shown side by side with one camera, for this step only
+            value = raw["compare"]
+            if not isinstance(value, list) or len(value) not in (2, 4):
+                raise check.fail((*loc, "compare"), f"must be a list of 2 or 4 poses, got {short(value)}")
+            poses = []
+            for i, item in enumerate(value):
+                try:
+                    poses.append(tuple(float(v) for v in parse_pose_value(item, field="compare")))
+                except DataError as exc:
+                    raise check.fail((*loc, "compare"), f"pose {i + 1}: {exc.reason}") from None
+            compare = tuple(poses)
         return Step(
             number=index + 1,
             caption=caption,
@@ -161,6 +176,7 @@ class _StepParser:
             start_pose_deg=previous.pose_deg,
             duration_s=duration,
             fields=frozenset(raw),
+            compare_poses=compare,
         )
 
 

@@ -85,6 +85,13 @@ class RankingModel(QAbstractTableModel):
     def value_of(self, row) -> float:
         return row.torque_potential_nm if self.unit == "N·m" else row.moment_arm_mm
 
+    def published(self, row) -> list:
+        """Published figures for a row's muscle, motion and pose (see :mod:`viewer.core.provenance`)."""
+        from viewer.core.motions import MOTIONS
+
+        table = getattr(self.model, "published", None)
+        return table.lookup(row.muscle, MOTIONS[row.motion], row.pose_deg) if table is not None else []
+
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
@@ -96,6 +103,8 @@ class RankingModel(QAbstractTableModel):
                 return str(row.rank)
             if col == COL_NAME:
                 name = self.model.display_name(row.muscle)
+                if self.published(row):
+                    name += " ◆"  # a published value exists: shown in the tooltip
                 return ("   " + name) if row.level == "compartment" else name
             if col == COL_VALUE:
                 return f"{value:+.1f} {self.unit}"
@@ -105,9 +114,13 @@ class RankingModel(QAbstractTableModel):
         if role == ROLE_ROLE:
             return row.role
         if role == Qt.ItemDataRole.ToolTipRole:
-            return (f"{self.model.display_name(row.muscle)} {ROLE_WORDS[row.role]} {row.motion.replace('_', ' ')}\n"
+            text = (f"{self.model.display_name(row.muscle)} {ROLE_WORDS[row.role]} {row.motion.replace('_', ' ')}\n"
                     f"moment arm {row.moment_arm_mm:+.1f} mm, torque potential {row.torque_potential_nm:+.1f} N·m\n"
-                    f"(PCSA {row.pcsa_cm2:g} cm² × {SPECIFIC_TENSION_N_PER_CM2:g} N/cm²)")
+                    f"(PCSA {row.pcsa_cm2:g} cm² × {SPECIFIC_TENSION_N_PER_CM2:g} N/cm²)\n"
+                    f"{self.model.model_source(row.muscle)}")
+            for pub in self.published(row):
+                text += f"\npublished: {pub.value_text()} ({pub.short_citation()}; {pub.note})"
+            return text
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_RANK, COL_VALUE):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and row.level == "compartment":
@@ -318,7 +331,8 @@ class ActionsPanel(QWidget):
         n_prod = sum(r.role == "produces" for r in muscles)
         n_opp = sum(r.role == "opposes" for r in muscles)
         self.summary.setText(f"<b>{motion_title(motion.name)}</b> at this pose: {n_prod} muscles produce it, "
-                             f"{n_opp} oppose it.")
+                             f"{n_opp} oppose it. <i>Values computed by the model; ◆ a published value "
+                             "exists (tooltip).</i>")
         self._on_selection(self.state.selection)
 
     def rows(self) -> list:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QStackedWidget,
     QWidget,
 )
 
@@ -52,6 +53,7 @@ from viewer.qt.settings import (
     read_float,
     read_str,
 )
+from viewer.qt import window_modes
 from viewer.qt.viewport import Viewport
 from viewer.render.palette import THEMES
 from viewer.state import Playback, describe_pose, state_for_model
@@ -124,7 +126,12 @@ class MainWindow(QMainWindow):
 
         self.viewport = Viewport(model, self.state, theme, self)
         self.scene = self.viewport.scene
-        self.setCentralWidget(self.viewport)
+        # The centre holds the 3D view, or the side-by-side comparison of poses in its place.
+        self.centre = QStackedWidget(self)
+        self.centre.setObjectName("centre")
+        self.centre.addWidget(self.viewport)
+        self.setCentralWidget(self.centre)
+        self.compare_view = None
 
         self.layers_panel = LayersPanel(model, self.state, self)
         self.pose_panel = PosePanel(self.state, self)
@@ -198,6 +205,14 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence("Ctrl+7"))
             self.panels_menu.addAction(action)
         return dock
+
+    def set_compare(self, on: bool, count: int = 2, *, poses=None) -> None:
+        """Poses side by side in place of the 3D view, or the 3D view (see :mod:`viewer.qt.window_modes`)."""
+        window_modes.set_compare(self, on, count, poses)
+
+    def open_quiz(self):
+        """Dock the quiz panel beside Info, bring it to the front and return it."""
+        return window_modes.open_quiz(self)
 
     def show_panel(self, key: str) -> None:
         """Show a panel's dock and bring it to the front of its tab group."""
@@ -290,6 +305,10 @@ class MainWindow(QMainWindow):
           tip="Hide gluteus maximus, view from behind, animate external rotation (Ctrl+E)")
         a("demo_er_90", "Repeat at &90° flexion", self.demonstrate_flexed, "Ctrl+Shift+E",
           tip="The same at 90° of hip flexion: watch piriformis (Ctrl+Shift+E)")
+        a("compare", "&Compare poses side by side", self.set_compare, "Ctrl+Shift+C", checkable=True,
+          tip="Split the 3D view into two or four views at different poses with one camera (Ctrl+Shift+C)")
+        a("quiz", "&Quiz mode…", self.open_quiz, "Ctrl+Shift+Q",
+          tip="Questions on what the muscles do, graded by the model's mechanics (Ctrl+Shift+Q)")
         a("help", "&Keyboard shortcuts", self.show_help, "F1")
         a("about", "&About", self.show_about)
 
@@ -318,6 +337,8 @@ class MainWindow(QMainWindow):
             theme.addAction(na[f"theme_{name}"])
         view.addSeparator()
         view.addAction(na["presentation"])
+        view.addAction(na["compare"])
+        view.addAction(na["quiz"])
         view.addAction(na["focus_next"])
         layers = bar.addMenu("&Layers")
         for name in ("show_all", "isolate", "ghost", None, "clear", "find"):
@@ -566,6 +587,8 @@ class MainWindow(QMainWindow):
             close = getattr(panel, "close_panel", None)
             if close is not None:
                 close()
+        if self.compare_view is not None:
+            self.compare_view.close_view()
         # The 3D widget goes last and explicitly: plotter close before Qt deletes the window.
         self.viewport.close_viewport()
 
