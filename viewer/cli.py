@@ -36,7 +36,16 @@ def _add_render_options(p: argparse.ArgumentParser, *, motion: bool = True) -> N
     p.add_argument("--select", default=None, metavar="ID", help="select a structure: label, origin and insertion markers")
     if motion:
         p.add_argument("--motion", default=None, help="colour muscles by their role for this motion (with a legend)")
-    p.add_argument("--colour-by", default="moment_arm", choices=["moment_arm", "torque"], help="colour intensity")
+    p.add_argument("--colour-by", default="moment_arm", choices=["moment_arm", "torque", "stretch"],
+                   help="colour intensity for the motion, or 'stretch': length change from neutral (no motion needed)")
+    p.add_argument("--section", default=None, metavar="PLANE:MM",
+                   help="cut the model: axial:Y, coronal:X, sagittal:Z (mm, pelvis frame) or oblique:x,y,z;x,y,z;x,y,z")
+    p.add_argument("--release", default=None, metavar="ID,ID",
+                   help="draw these muscles released and retracted (posterior approach; 'posterior-approach' for the default set)")
+    p.add_argument("--spaces", action="store_true",
+                   help="draw the ischiofemoral space's narrowest segment with its value and the published ranges")
+    p.add_argument("--clinical-test", default=None, metavar="NAME",
+                   help="show a provocation test: its pose, colouring and computed caption (fair, freiberg, pace, ...)")
     p.add_argument("--ghost", action="store_true", help="make everything but the selection translucent")
     p.add_argument("--mechanics", action="store_true", help="draw joint axis, line of action and moment arm of the selection")
     p.add_argument("--caption", default="", help="caption text at the bottom of the image")
@@ -68,6 +77,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="table", choices=["table", "json", "csv"])
     p.add_argument("--rank-by", default="torque", choices=["torque", "moment_arm"])
     p.add_argument("--muscles-only", action="store_true", help="whole muscles only, no compartment rows")
+    p.add_argument("--release", default=None, metavar="ID,ID",
+                   help="muscles released (detached), e.g. piriformis,gemellus_superior,obturator_internus,"
+                        "gemellus_inferior (or 'posterior-approach'): left out of the table; capacity reported")
+
+    p = sub.add_parser("lengths", help="length and stretch of muscle and nerve lines at poses or over a sweep")
+    p.add_argument("--pose", action="append", default=[], help="pose (repeatable; default neutral)")
+    p.add_argument("--muscle", action="append", default=[], metavar="ID", help="muscle, compartment or nerve id (repeatable; default all)")
+    p.add_argument("--sweep", default=None, help="coordinate=start:stop:step in degrees; other coordinates from --pose")
+    p.add_argument("--max-stretch", action="store_true", help="find the pose of greatest stretch within the range of motion")
+    p.add_argument("--hold", default=None, metavar="POSE",
+                   help="with --max-stretch: coordinates held fixed, e.g. abduction=-10,external_rotation=0")
+    p.add_argument("--format", default="table", choices=["table", "json", "csv"])
+
+    p = sub.add_parser("clinical-test", help="a provocation test of the deep gluteal space: pose, stretch and moment arms")
+    p.add_argument("name", nargs="?", default=None, metavar="NAME",
+                   help="fair, freiberg, pace, beatty, seated_piriformis_stretch, figure_4 (none: list them)")
+    p.add_argument("--format", default="table", choices=["table", "json"])
+
+    p = sub.add_parser("measure", help="clearances: ischiofemoral and quadratus femoris spaces, sciatic nerve neighbours")
+    p.add_argument("what", choices=["ischiofemoral-space", "nerve-clearance"])
+    p.add_argument("--pose", action="append", default=[], help="pose (repeatable; default neutral)")
+    p.add_argument("--sweep", default=None, help="coordinate=start:stop:step in degrees; other coordinates from --pose")
+    p.add_argument("--format", default="table", choices=["table", "json", "csv"])
 
     p = sub.add_parser("moment-arms", help="moment arms over a sweep of one joint angle")
     p.add_argument("--muscle", action="append", default=[], metavar="ID", help="muscle or compartment id (repeatable; default all)")
@@ -126,7 +158,8 @@ def _render_options(args):
         show=args.show, only=args.only, groups_hidden=args.hide_group, highlight=args.highlight,
         select=args.select, motion=args.motion and parse_motion(args.motion, field="--motion").name,
         colour_by=args.colour_by, ghost=args.ghost, mechanics=args.mechanics, caption=args.caption,
-        background=args.background, transparent=args.transparent,
+        background=args.background, transparent=args.transparent, section=args.section,
+        spaces=args.spaces, clinical_test=args.clinical_test,
     )
 
 
@@ -151,6 +184,8 @@ def cmd_render(args) -> int:
     opts.check()
     model = _load(args)
     _check_ids(model, opts)
+    if args.release:
+        opts.release = _release_ids(model, args.release)
     path = save_png(render_image(model, opts), args.out)
     print(f"wrote {path} ({opts.size[0]}x{opts.size[1]}, view {opts.view})")
     return 0
@@ -160,12 +195,22 @@ def cmd_actions(args) -> int:
     motion = parse_motion(args.motion, field="--motion")
     pose = _pose(args.pose)
     model = _load(args)
+    released = _release_ids(model, args.release) if args.release is not None else None
     rows = model.actions.table(motion, pose, rank_by=args.rank_by, include_compartments=not args.muscles_only)
+    if released is not None:
+        from viewer.core.release import capacity
+
+        gone = set(released)
+        rows = [row for row in rows if row.muscle not in gone and row.structure not in gone]
+        rows = [type(row)(**{**row.__dict__, "rank": i + 1}) for i, row in enumerate(rows)]
+        cap = capacity(model.actions, motion, pose, released)
     dicts = [row.as_dict() for row in rows]
     if args.format == "json":
-        print(json.dumps(dicts, indent=1))
+        print(json.dumps(dicts if released is None else {"capacity": cap.as_dict(), "rows": dicts}, indent=1))
     elif args.format == "csv":
         _write_csv(sys.stdout, [_flat(d) for d in dicts])
+        if released is not None:
+            print(f"# {_capacity_text(model, cap)}", file=sys.stderr)
     else:
         pose_text = ", ".join(f"{c}={v:g}" for c, v in zip(POSE_COORDINATES, pose))
         print(f"{motion.label} at {pose_text} (deg); ranked by {args.rank_by.replace('_', ' ')}")
@@ -174,6 +219,213 @@ def cmd_actions(args) -> int:
             name = model.display_name(row.muscle)
             indent = "  " if row.level == "compartment" else ""
             print(f"{row.rank:>3}  {(indent + name)[:34]:<34} {row.moment_arm_mm:>14.1f} {row.torque_potential_nm:>11.2f}  {row.role}")
+        if released is not None:
+            print(_capacity_text(model, cap))
+    return 0
+
+
+def _release_ids(model, text: str) -> list[str]:
+    """Muscles named by ``--release`` (comma separated; ``posterior-approach`` for the default set)."""
+    from viewer.io.clinical import clinical_for
+
+    ids = [part.strip() for part in text.split(",") if part.strip()]
+    if not ids:
+        raise DataError("names no muscle (e.g. piriformis,obturator_internus or posterior-approach)", field="--release")
+    out: list[str] = []
+    known = set(model.actions.line_ids) | set(model.actions.structure_ids)
+    for some_id in ids:
+        if some_id.lower().replace("-", "_") == "posterior_approach":
+            out += clinical_for(model).release_default
+            continue
+        try:
+            resolved = model.catalogue.resolve(some_id, field="--release")
+        except DataError as exc:
+            raise DataError(exc.reason, field="--release") from None
+        if resolved not in known:
+            raise DataError(f"{some_id!r} is not a muscle (muscles: {', '.join(sorted(model.actions.structure_ids))})",
+                            field="--release")
+        out.append(resolved)
+    return list(dict.fromkeys(out))
+
+
+def _capacity_text(model, cap) -> str:
+    names = ", ".join(model.display_name(m) for m in cap.released)
+    return (f"capacity for {cap.motion.replace('_', ' ')}: intact {cap.intact_nm:.1f} N m, with {names} released "
+            f"{cap.remaining_nm:.1f} N m = {cap.remaining_pct:.0f} % remaining (sum of positive torque potentials, "
+            "computed by the model)")
+
+
+# -- lengths, clinical tests, measurements -------------------------------------------------------
+def _poses(args) -> np.ndarray:
+    """Poses from repeated ``--pose`` and an optional ``--sweep`` (the sweep varies the first pose)."""
+    from viewer.core.pose_text import parse_sweep
+
+    poses = [_pose(text) for text in args.pose] or [np.zeros(3)]
+    if args.sweep:
+        col, angles = parse_sweep(args.sweep)
+        base = np.repeat(poses[0][None], len(angles), axis=0)
+        base[:, col] = angles
+        from viewer.core.kinematics import check_pose
+
+        return check_pose(base, field="--sweep")
+    return np.array(poses)
+
+
+def _line_ids(model, ids: list[str]) -> list[str]:
+    """Line ids for muscle, compartment or nerve ids (a structure gives all its lines)."""
+    lines = [line.id for line in model.lines]
+    out: list[str] = []
+    for some_id in ids:
+        if some_id in lines:
+            out.append(some_id)
+            continue
+        try:
+            resolved = model.catalogue.resolve(some_id, field="--muscle")
+        except DataError as exc:
+            raise DataError(exc.reason, field="--muscle") from None
+        owned = [line.id for line in model.lines if line.structure == resolved or line.id == resolved]
+        if not owned:
+            raise DataError(f"{some_id!r} has no line of action (a bone?)", field="--muscle")
+        out += owned
+    return list(dict.fromkeys(out)) or lines
+
+
+def _pose_dict(pose) -> dict:
+    return dict(zip(POSE_COORDINATES, (round(float(v), 3) for v in pose)))
+
+
+def _pose_text(pose) -> str:
+    return ",".join(f"{c}={v:g}" for c, v in zip(POSE_COORDINATES, pose))
+
+
+def cmd_lengths(args) -> int:
+    from viewer.core.stretch import greatest_stretch, lengths_and_stretch
+
+    model = _load(args)
+    ids = _line_ids(model, args.muscle)
+    if args.max_stretch:
+        held = {}
+        if args.hold:
+            from viewer.core.pose_text import _text_items
+            from viewer.core.motions import coordinate_index
+
+            for name, value in _text_items(args.hold, "--hold").items():
+                col, sign = coordinate_index(name, field="--hold")
+                held[col] = sign * value
+            from viewer.core.kinematics import check_pose
+
+            probe = np.zeros(3)
+            for col, value in held.items():
+                probe[col] = value
+            check_pose(probe, field="--hold")
+        found = [g.as_dict() for g in greatest_stretch(model.paths, ids, held=held)]
+        if args.format == "json":
+            print(json.dumps(found, indent=1))
+        elif args.format == "csv":
+            _write_csv(sys.stdout, [{**{k: v for k, v in d.items() if k not in ("pose", "held")},
+                                     **{f"pose_{c}_deg": v for c, v in d["pose"].items()}} for d in found])
+        else:
+            rom = "within the model's range of motion (flexion -20..120, abduction -30..45, external rotation -40..50 deg)"
+            print(f"greatest stretch {rom}" + (f", holding {args.hold}" if held else ""))
+            for d in found:
+                print(f"  {d['muscle']:<28} {_pose_text(d['pose'].values()):<52} {d['length_mm']:7.1f} mm "
+                      f"({d['stretch_mm']:+.1f} mm, {d['stretch_pct']:+.1f} %)")
+        return 0
+    poses = _poses(args)
+    lengths, stretch = lengths_and_stretch(model.paths, poses)
+    cols = [model.paths.index(i) for i in ids]
+    rows = [{"muscle": lid, "pose": _pose_dict(pose), "length_mm": round(float(lengths[k, c]), 3),
+             "stretch_pct": round(float(stretch[k, c]), 3)} for k, pose in enumerate(poses) for lid, c in zip(ids, cols)]
+    if args.format == "json":
+        print(json.dumps(rows, indent=1))
+    elif args.format == "csv":
+        _write_csv(sys.stdout, [{"muscle": r["muscle"], "pose": _pose_text(r["pose"].values()),
+                                 "length_mm": r["length_mm"], "stretch_pct": r["stretch_pct"]} for r in rows])
+    else:
+        print(f"{'muscle':<28} {'pose (deg)':<50} {'length mm':>10} {'stretch %':>10}")
+        for r in rows:
+            print(f"{r['muscle']:<28} {_pose_text(r['pose'].values()):<50} {r['length_mm']:>10.1f} {r['stretch_pct']:>+10.1f}")
+    return 0
+
+
+def cmd_clinical_test(args) -> int:
+    from viewer.core.clinical_tests import evaluate_test, clinical_caption
+    from viewer.io.clinical import clinical_for
+
+    model = _load(args)
+    data = clinical_for(model)
+    if args.name is None:
+        for test in data.tests.values():
+            print(f"{test.id:<28} {test.display_name}")
+        return 0
+    test = data.test(args.name)
+    rows = evaluate_test(model.actions, test)
+    caption = clinical_caption(test, rows, model.display_name)
+    if args.format == "json":
+        print(json.dumps({"test": test.id, "display_name": test.display_name, "kind": test.kind,
+                          "pose": _pose_dict(test.pose_deg), "knee_flexion": test.knee_flexion_deg,
+                          "motions": list(test.motions), "caption": caption, "description": test.description,
+                          "source": {"key": test.source, "citation": data.references[test.source]},
+                          "rows": [row.as_dict() for row in rows]}, indent=1))
+        return 0
+    print(f"{test.display_name}  [{test.kind}]")
+    print(f"pose: {_pose_text(test.pose_deg)}, knee_flexion={test.knee_flexion_deg:g} (deg)")
+    print(f"position after: {data.references[test.source]}")
+    motions = list(rows[0].moment_arms_mm) if rows else []
+    print(f"{'muscle':<28} {'length mm':>10} {'stretch %':>10}" + "".join(f" {m[:14] + ' r mm':>20}" for m in motions))
+    for row in rows:
+        print(f"{row.muscle:<28} {row.length_mm:>10.1f} {row.stretch_pct:>+10.1f}"
+              + "".join(f" {row.moment_arms_mm[m]:>20.1f}" for m in motions))
+    print(caption)
+    return 0
+
+
+def cmd_measure(args) -> int:
+    from viewer.io.clinical import clinical_for
+
+    poses = _poses(args)
+    model = _load(args)
+    data = clinical_for(model)
+    if args.what == "ischiofemoral-space":
+        measured = data.space_model.measure(poses)
+        rows = [{"pose": _pose_dict(p),
+                 "ischiofemoral_space_mm": round(float(measured["ischiofemoral"].distance_mm[k]), 2),
+                 "quadratus_femoris_space_mm": round(float(measured["quadratus_femoris"].distance_mm[k]), 2)}
+                for k, p in enumerate(poses)]
+        if args.format == "json":
+            print(json.dumps({"rows": rows, "published": {sid: [p.as_dict() for p in pubs]
+                                                          for sid, pubs in data.published.items()},
+                              "references": data.references, "note": "model values computed by the model"}, indent=1))
+        elif args.format == "csv":
+            _write_csv(sys.stdout, [_flat(r) for r in rows])
+        else:
+            print(f"{'pose (deg)':<50} {'ischiofemoral mm':>17} {'quadratus femoris mm':>21}")
+            for r in rows:
+                print(f"{_pose_text(r['pose'].values()):<50} {r['ischiofemoral_space_mm']:>17.1f} "
+                      f"{r['quadratus_femoris_space_mm']:>21.1f}")
+            for sid, pubs in data.published.items():
+                print(f"published {sid.replace('_', ' ')}: " + "; ".join(p.text() for p in pubs))
+        return 0
+    from viewer.core.nerve import nerve_clearances
+    from viewer.core.stretch import lengths_and_stretch
+
+    lengths, stretch = lengths_and_stretch(model.paths, poses)
+    col = model.paths.index(data.nerve)
+    rows = []
+    for k, pose in enumerate(poses):
+        for c in nerve_clearances(model.paths, data.nerve, data.nerve_neighbours, pose):
+            rows.append({**c.as_dict(), "pose": _pose_dict(pose), "nerve_length_mm": round(float(lengths[k, col]), 2),
+                         "nerve_stretch_pct": round(float(stretch[k, col]), 2)})
+    if args.format == "json":
+        print(json.dumps(rows, indent=1))
+    elif args.format == "csv":
+        _write_csv(sys.stdout, [_flat(r) for r in rows])
+    else:
+        print("centreline distance from the sciatic nerve (computed by the model)")
+        print(f"{'pose (deg)':<50} {'neighbour':<22} {'clearance mm':>12} {'at mm along':>12} {'nerve stretch %':>16}")
+        for r in rows:
+            print(f"{_pose_text(r['pose'].values()):<50} {r['neighbour']:<22} {r['clearance_mm']:>12.1f} "
+                  f"{r['along_nerve_mm']:>12.0f} {r['nerve_stretch_pct']:>+16.1f}")
     return 0
 
 
@@ -328,6 +580,9 @@ def _launch(args, lesson=None) -> int:
 COMMANDS = {
     "render": cmd_render,
     "actions": cmd_actions,
+    "lengths": cmd_lengths,
+    "clinical-test": cmd_clinical_test,
+    "measure": cmd_measure,
     "moment-arms": cmd_moment_arms,
     "validate": cmd_validate,
     "build-meshes": cmd_build_meshes,

@@ -27,6 +27,7 @@ from viewer.core.errors import DataError
 from viewer.core.kinematics import DEFAULT_ROM
 from viewer.core.motions import parse_motion
 from viewer.core.pose_text import parse_pose_value
+from viewer.core.sections import parse_section
 from viewer.core.spec import COLOUR_BY, ZOOM_RANGE, Camera, SceneSpec, resolve_layers
 from viewer.core.views import DEFAULT_VIEW, VIEWS  # noqa: F401 - DEFAULT_VIEW: the step default
 from viewer.io.validation import FieldChecker, short
@@ -45,7 +46,7 @@ TOP_LEVEL_KEYS = ("title", "description", "steps")
 #: and ``duration_s``.
 SCENE_KEYS = (
     "view", "zoom", "focus", "only", "hide", "show", "opacity", "pose", "motion", "colour_by",
-    "highlight", "select", "ghost", "show_mechanics",
+    "highlight", "select", "ghost", "show_mechanics", "knee_flexion", "released", "section", "show_spaces",
 )
 STEP_KEYS = ("caption", "reset", *SCENE_KEYS[:7], "pose", "duration_s", *SCENE_KEYS[8:])
 
@@ -116,7 +117,8 @@ def base_state(model) -> SceneSpec:
 
 
 # -- the fields a step shares with a scene file ------------------------------------------------------
-def apply_scene_fields(check: FieldChecker, loc: tuple, raw: dict, start: SceneSpec, catalogue: Catalogue) -> SceneSpec:
+def apply_scene_fields(check: FieldChecker, loc: tuple, raw: dict, start: SceneSpec, catalogue: Catalogue,
+                       bounds=None) -> SceneSpec:
     """``start`` changed by the scene fields of ``raw`` (:data:`SCENE_KEYS`), checked.
 
     The one reading of view, zoom, focus, only/hide/show, opacity, pose, motion, colouring,
@@ -206,9 +208,32 @@ def apply_scene_fields(check: FieldChecker, loc: tuple, raw: dict, start: SceneS
             except DataError as exc:
                 raise check.relocate((*loc, "select"), exc) from None
         changes["selection"] = value
-    for key in ("ghost", "show_mechanics"):
+    for key in ("ghost", "show_mechanics", "show_spaces"):
         if key in raw:
             changes[key] = check.boolean((*loc, key), raw[key])
+    if "knee_flexion" in raw:
+        changes["knee_flexion_deg"] = check.number((*loc, "knee_flexion"), raw["knee_flexion"], 0.0, 120.0, " deg")
+    if "released" in raw:
+        ids = [] if raw["released"] is None else check.id_list((*loc, "released"), raw["released"])
+        out = []
+        for some_id in ids:
+            try:
+                resolved = catalogue.resolve(some_id, groups=False)
+            except DataError as exc:
+                raise check.relocate((*loc, "released"), exc) from None
+            if not catalogue[resolved].lines or catalogue[resolved].kind != "muscle":
+                raise check.fail((*loc, "released"), f"{some_id!r} is not a muscle (only muscles are released)")
+            out.append(resolved)
+        changes["released"] = tuple(dict.fromkeys(out))
+    if "section" in raw:
+        value = raw["section"]
+        if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
+            changes["section"] = None
+        else:
+            try:
+                changes["section"] = parse_section(value, *(bounds or (None, None)), field="section")
+            except DataError as exc:
+                raise check.relocate((*loc, "section"), exc) from None
     return start.replace(**changes)
 
 
@@ -223,10 +248,11 @@ class _StepParser:
     """Applies one step's fields to the previous resolved state, raising DataErrors that point
     at the file, the step and the field."""
 
-    def __init__(self, shown: str, lines: dict[tuple, int], catalogue: Catalogue, base: SceneSpec):
+    def __init__(self, shown: str, lines: dict[tuple, int], catalogue: Catalogue, base: SceneSpec, bounds=None):
         self.check = FieldChecker(shown, lines, _step_field)
         self.catalogue = catalogue
         self.base = base
+        self.bounds = bounds
 
     def parse(self, index: int, raw: Any, previous: SceneSpec) -> Step:
         check, loc = self.check, ("steps", index)
@@ -248,7 +274,7 @@ class _StepParser:
 
         reset = check.boolean((*loc, "reset"), raw["reset"]) if "reset" in raw else False
         start = self.base if reset else previous
-        state = apply_scene_fields(check, loc, raw, start, self.catalogue)
+        state = apply_scene_fields(check, loc, raw, start, self.catalogue, self.bounds)
         duration = 0.0
         if "duration_s" in raw:
             if "pose" not in raw:
@@ -305,7 +331,8 @@ def load_lesson(path: str | Path, model) -> Lesson:
                         f"must be a list of steps, got {short(raw_steps)}", file=shown, field="steps")
 
     base = base_state(model)
-    parser = _StepParser(shown, lines, model.catalogue, base)
+    points = np.vstack([record.vertices for record in model.meshes.values()])
+    parser = _StepParser(shown, lines, model.catalogue, base, (points.min(axis=0), points.max(axis=0)))
     steps = []
     previous = base
     for index, raw in enumerate(raw_steps):

@@ -57,6 +57,10 @@ class RenderOptions:
     caption: str = ""
     background: str = "dark"
     transparent: bool = False
+    section: str | None = None
+    release: list[str] = field(default_factory=list)
+    spaces: bool = False
+    clinical_test: str | None = None
 
     def check(self) -> None:
         check_view(self.view)
@@ -107,6 +111,41 @@ def apply_options(state: SessionState, model, opts: RenderOptions) -> None:
     state.set_ghost(opts.ghost)
     state.set_show_mechanics(opts.mechanics)
     state.set_caption(opts.caption)
+    apply_clinical_options(state, model, opts)
+
+
+def model_bounds(model) -> tuple[np.ndarray, np.ndarray]:
+    """Corners (mm, pelvis frame, neutral pose) of the box holding every mesh."""
+    points = np.vstack([record.vertices for record in model.meshes.values()])
+    return points.min(axis=0), points.max(axis=0)
+
+
+def apply_clinical_options(state: SessionState, model, opts: RenderOptions) -> None:
+    """Section, released muscles, spaces and a clinical test preset from render options."""
+    if opts.clinical_test:
+        from viewer.core.clinical_tests import clinical_caption, evaluate_test
+        from viewer.io.clinical import clinical_for
+
+        test = clinical_for(model).test(opts.clinical_test)
+        colour_by, motion = test.colour_mode
+        state.set_pose(test.pose_deg)
+        state.set_knee_flexion(test.knee_flexion_deg)
+        state.set_motion(motion)
+        state.set_colour_by(colour_by)
+        if not opts.caption:
+            state.set_caption(clinical_caption(test, evaluate_test(model.actions, test), model.display_name))
+    if opts.section:
+        from viewer.core.sections import parse_section
+
+        state.set_section(parse_section(opts.section, *model_bounds(model)))
+    if opts.release:
+        for some_id in opts.release:
+            line_ids = set(model.actions.line_ids) | set(model.actions.structure_ids)
+            resolved = model.catalogue.resolve(some_id, field="--release")
+            if resolved not in line_ids:
+                raise DataError(f"{some_id!r} is not a muscle", field="--release")
+        state.set_released([model.catalogue.resolve(i) for i in opts.release])
+    state.set_show_spaces(opts.spaces)
 
 
 class OffscreenSession:

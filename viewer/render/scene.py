@@ -35,6 +35,7 @@ from viewer.core.kinematics import femur_transform
 from viewer.core.moment_arms import joint_axes
 from viewer.core.sweep import Sweeper
 from viewer.render import palette
+from viewer.render.clinical_layer import ClinicalLayer
 from viewer.render.views import camera_for, check_view
 from viewer.state import SessionState
 
@@ -351,6 +352,7 @@ class HipScene:
         self._prepare_renderer()
         self._build_structures()
         self._build_overlays()
+        self.clinical = ClinicalLayer(self)
         self.set_theme(theme)
         self._connect()
         self._update_pose(self.state.pose)
@@ -591,7 +593,8 @@ class HipScene:
             (s.highlight_changed, self._on_display_changed), (s.ghost_changed, self._on_display_changed),
             (s.motion_changed, self._on_motion), (s.colour_by_changed, self._on_motion),
             (s.caption_changed, self._on_caption), (s.show_mechanics_changed, self._on_display_changed),
-            (s.view_requested, self.set_view),
+            (s.view_requested, self.set_view), (s.released_changed, self._on_released),
+            *self.clinical.connections(),
         )
 
     def _connect(self) -> None:
@@ -614,6 +617,11 @@ class HipScene:
         self._update_pose(pose)
         self._refresh_display()
         self.render()
+
+    def _on_released(self, ids) -> None:
+        self.clinical.set_released(ids)
+        self._update_legend()
+        self._on_pose(self.state.pose)
 
     def _on_display_changed(self, *args) -> None:
         self._refresh_display()
@@ -656,7 +664,7 @@ class HipScene:
         for leaf, record in self.model.meshes.items():
             if record.kind == "bone" and record.body == "femur":
                 self.actors[leaf].SetUserMatrix(femur_matrix)
-        self._polylines = self.model.paths.polylines(pose)
+        self._polylines = self.clinical.adjust_polylines(self.model.paths.polylines(pose))
         lines = [(k, line) for k, line in enumerate(self.model.paths.lines) if line.id in self._points]
         if self._sweeper is None:
             self._sweeper = Sweeper([line.shape for _, line in lines])
@@ -676,8 +684,12 @@ class HipScene:
         motion = self.state.motion
         self._values = {}
         self._role_colour = {}
-        if motion is None:
-            return
+        if motion is not None:
+            self._update_role_values(motion)
+        # Stretch colouring and released muscles (viewer.render.clinical_layer).
+        self._values, self._role_colour = self.clinical.colours(self._values, self._role_colour)
+
+    def _update_role_values(self, motion) -> None:
         result = self.model.actions.evaluate(motion, self.state.pose[None])
         key = "line_torque" if self.state.colour_by == "torque" else "line_r"
         scale = FULL_COLOUR_TORQUE_NM if self.state.colour_by == "torque" else FULL_COLOUR_MOMENT_ARM_MM
@@ -734,9 +746,10 @@ class HipScene:
         ren.SetUseOIT(self.translucency == "peeling")
         self._update_markers()
         self._update_mechanics()
+        self.clinical.update()
         # An empty overlay layer still costs a pass: draw it only when it shows something.
         overlays = (self._origin_actor, self._insertion_actor, self._axis_actor, self._action_actor, self._arm_actor)
-        self._overlay_renderer.SetDraw(any(a.GetVisibility() for a in overlays))
+        self._overlay_renderer.SetDraw(any(a.GetVisibility() for a in overlays) or self.clinical.overlay_visible)
 
     def _update_batches(self, selected: set[str]) -> None:
         """Sort the swept surfaces into the batches (or on their own) and write their colours."""
@@ -1065,16 +1078,17 @@ class HipScene:
 
     def _update_legend(self) -> None:
         motion = self.state.motion
-        if motion is None:
-            self._legend.set_entries([])
-            return
-        unit = "torque potential" if self.state.colour_by == "torque" else "moment arm"
-        self._legend.set_entries([
-            (f"produces {motion.label}", palette.ROLE_COLOURS["produces"]),
-            (f"opposes {motion.label}", palette.ROLE_COLOURS["opposes"]),
-            (f"negligible (under {NEGLIGIBLE_MOMENT_ARM_MM:g} mm)", palette.ROLE_COLOURS["negligible"]),
-            (f"paler = smaller {unit}", palette.FAINT),
-        ])
+        entries: list[tuple[str, str]] = []
+        if motion is not None:
+            unit = "torque potential" if self.state.colour_by == "torque" else "moment arm"
+            entries = [
+                (f"produces {motion.label}", palette.ROLE_COLOURS["produces"]),
+                (f"opposes {motion.label}", palette.ROLE_COLOURS["opposes"]),
+                (f"negligible (under {NEGLIGIBLE_MOMENT_ARM_MM:g} mm)", palette.ROLE_COLOURS["negligible"]),
+                (f"paler = smaller {unit}", palette.FAINT),
+            ]
+        # Stretch colouring and released muscles (viewer.render.clinical_layer).
+        self._legend.set_entries(self.clinical.legend_entries(entries))
 
     @property
     def legend_visible(self) -> bool:
