@@ -22,6 +22,7 @@ bench: .venv/.installed-test
 	$(VPY) -m viewer.bench all
 
 meshes: .venv/.installed-app
+	$(VPY) -m pip install -e ".[build-meshes]"
 	$(VPY) -m viewer build-meshes
 
 .venv/.created:

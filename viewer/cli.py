@@ -16,19 +16,32 @@ import numpy as np
 
 from viewer import __version__
 from viewer.core.errors import DataError
+from viewer.cli_clinical import (
+    add_clinical_parsers,
+    capacity_text,
+    cmd_clinical_test,
+    cmd_lengths,
+    cmd_measure,
+    release_text_ids,
+)
 from viewer.core.motions import MOTIONS, POSE_COORDINATES, parse_motion
 
 PROG = "hip-viewer"
 
 
 def _add_render_options(p: argparse.ArgumentParser, *, motion: bool = True) -> None:
-    p.add_argument("--size", default="1280x800", help="image size WIDTHxHEIGHT in pixels (default 1280x800)")
-    p.add_argument("--view", default="posterolateral",
-                   help="camera: anterior, posterior, lateral, medial, superior, inferior, posterolateral, anterolateral")
-    p.add_argument("--zoom", type=float, default=1.0, help="zoom factor (default 1)")
+    """Picture options; each sets one field of the scene (and overrides a --scene file's).
+    Defaults are applied by RenderOptions, so that a flag left out can be told apart."""
+    p.add_argument("--size", default=None, help="image size WIDTHxHEIGHT in pixels (default 1280x800)")
+    p.add_argument("--view", default=None,
+                   help="camera: anterior, posterior, lateral, medial, superior, inferior, posterolateral (default), "
+                   "anterolateral")
+    p.add_argument("--zoom", type=float, default=None, help="zoom factor (default 1)")
     p.add_argument("--pose", default=None, help="pose, e.g. flexion=90,abduction=0,external_rotation=20 (degrees)")
-    p.add_argument("--hide", action="append", default=[], metavar="ID", help="hide a structure (repeatable)")
-    p.add_argument("--show", action="append", default=[], metavar="ID", help="show a structure (repeatable)")
+    p.add_argument("--hide", action="append", default=[], metavar="ID",
+                   help="hide a structure or layer group (repeatable; after --only)")
+    p.add_argument("--show", action="append", default=[], metavar="ID",
+                   help="show a structure or layer group (repeatable; after --hide)")
     p.add_argument("--only", action="append", default=[], metavar="ID", help="show only these structures (repeatable)")
     p.add_argument("--hide-group", action="append", default=[], metavar="GROUP",
                    help="hide a layer group: bones, deep_external_rotators, gluteals, nerves")
@@ -36,21 +49,22 @@ def _add_render_options(p: argparse.ArgumentParser, *, motion: bool = True) -> N
     p.add_argument("--select", default=None, metavar="ID", help="select a structure: label, origin and insertion markers")
     if motion:
         p.add_argument("--motion", default=None, help="colour muscles by their role for this motion (with a legend)")
-    p.add_argument("--colour-by", default="moment_arm", choices=["moment_arm", "torque", "stretch"],
+    p.add_argument("--colour-by", default=None, choices=["moment_arm", "torque", "stretch"],
                    help="colour intensity for the motion, or 'stretch': length change from neutral (no motion needed)")
     p.add_argument("--section", default=None, metavar="PLANE:MM",
                    help="cut the model: axial:Y, coronal:X, sagittal:Z (mm, pelvis frame) or oblique:x,y,z;x,y,z;x,y,z")
     p.add_argument("--release", default=None, metavar="ID,ID",
                    help="draw these muscles released and retracted (posterior approach; 'posterior-approach' for the default set)")
-    p.add_argument("--spaces", action="store_true",
+    p.add_argument("--spaces", action="store_true", default=None,
                    help="draw the ischiofemoral space's narrowest segment with its value and the published ranges")
     p.add_argument("--clinical-test", default=None, metavar="NAME",
                    help="show a provocation test: its pose, colouring and computed caption (fair, freiberg, pace, ...)")
-    p.add_argument("--ghost", action="store_true", help="make everything but the selection translucent")
-    p.add_argument("--mechanics", action="store_true", help="draw joint axis, line of action and moment arm of the selection")
-    p.add_argument("--caption", default="", help="caption text at the bottom of the image")
-    p.add_argument("--background", default="dark", help="background: dark, light, white, black")
-    p.add_argument("--transparent", action="store_true", help="transparent background (PNG alpha)")
+    p.add_argument("--ghost", action="store_true", default=None, help="make everything but the selection translucent")
+    p.add_argument("--mechanics", action="store_true", default=None,
+                   help="draw joint axis, line of action and moment arm of the selection")
+    p.add_argument("--caption", default=None, help="caption text at the bottom of the image")
+    p.add_argument("--background", default=None, help="background: dark (default), light, white, black")
+    p.add_argument("--transparent", action="store_true", default=None, help="transparent background (PNG alpha)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("render", help="render an image headlessly (no window, no X server needed)")
     p.add_argument("--out", required=True, metavar="FILE.png", help="output PNG")
+    p.add_argument("--scene", default=None, metavar="FILE.yaml",
+                   help="a scene file to draw; the options below override its fields")
     _add_render_options(p)
 
     p = sub.add_parser("actions", help="which muscles produce or oppose a motion at a pose, ranked")
@@ -81,25 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="muscles released (detached), e.g. piriformis,gemellus_superior,obturator_internus,"
                         "gemellus_inferior (or 'posterior-approach'): left out of the table; capacity reported")
 
-    p = sub.add_parser("lengths", help="length and stretch of muscle and nerve lines at poses or over a sweep")
-    p.add_argument("--pose", action="append", default=[], help="pose (repeatable; default neutral)")
-    p.add_argument("--muscle", action="append", default=[], metavar="ID", help="muscle, compartment or nerve id (repeatable; default all)")
-    p.add_argument("--sweep", default=None, help="coordinate=start:stop:step in degrees; other coordinates from --pose")
-    p.add_argument("--max-stretch", action="store_true", help="find the pose of greatest stretch within the range of motion")
-    p.add_argument("--hold", default=None, metavar="POSE",
-                   help="with --max-stretch: coordinates held fixed, e.g. abduction=-10,external_rotation=0")
-    p.add_argument("--format", default="table", choices=["table", "json", "csv"])
-
-    p = sub.add_parser("clinical-test", help="a provocation test of the deep gluteal space: pose, stretch and moment arms")
-    p.add_argument("name", nargs="?", default=None, metavar="NAME",
-                   help="fair, freiberg, pace, beatty, seated_piriformis_stretch, figure_4 (none: list them)")
-    p.add_argument("--format", default="table", choices=["table", "json"])
-
-    p = sub.add_parser("measure", help="clearances: ischiofemoral and quadratus femoris spaces, sciatic nerve neighbours")
-    p.add_argument("what", choices=["ischiofemoral-space", "nerve-clearance"])
-    p.add_argument("--pose", action="append", default=[], help="pose (repeatable; default neutral)")
-    p.add_argument("--sweep", default=None, help="coordinate=start:stop:step in degrees; other coordinates from --pose")
-    p.add_argument("--format", default="table", choices=["table", "json", "csv"])
+    add_clinical_parsers(sub)
 
     p = sub.add_parser("moment-arms", help="moment arms over a sweep of one joint angle")
     p.add_argument("--muscle", action="append", default=[], metavar="ID", help="muscle or compartment id (repeatable; default all)")
@@ -112,6 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("validate", help="load everything and report every problem (silent when all is well)")
     p = sub.add_parser("build-meshes", help="regenerate meshes/ deterministically from the generator")
     p.add_argument("--out", default=None, metavar="DIR", help="output folder (default: the data folder's meshes/)")
+
+    p = sub.add_parser("import-osim", help="turn an OpenSim model into a data folder (open it with --data DIR)")
+    p.add_argument("model", metavar="MODEL.osim", help="OpenSim model file (format 4)")
+    p.add_argument("--geometry", action="append", default=[], metavar="DIR",
+                   help="folder with the model's bone meshes (repeatable; the model's folder and its Geometry/ "
+                        "are searched after these)")
+    p.add_argument("--joint", default=None, metavar="NAME", help="the hip joint (default: hip_r or the first hip joint)")
+    p.add_argument("--out", required=True, metavar="DIR", help="data folder to write (meshes/ and annotations/)")
 
     p = sub.add_parser("animate", help="export an animation of a motion as GIF or MP4")
     p.add_argument("--motion", required=True)
@@ -143,51 +149,67 @@ def _pose(text: str | None) -> np.ndarray:
 
 
 def _resolve_ids(model, ids: list[str], field: str) -> list[str]:
+    """Muscle or compartment ids (names and synonyms accepted) that have moment arms."""
     known = set(model.actions.line_ids) | set(model.actions.structure_ids)
+    out = []
     for some_id in ids:
+        try:
+            some_id = model.catalogue.resolve(some_id)
+        except DataError:
+            pass
         if some_id not in known:
-            raise DataError(f"unknown muscle {some_id!r} (known: {', '.join(sorted(known))})", field=field)
-    return ids
+            import difflib
+
+            close = difflib.get_close_matches(some_id, sorted(known), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise DataError(f"unknown muscle {some_id!r}{hint} (known: {', '.join(sorted(known))})", field=field)
+        out.append(some_id)
+    return out
+
+
+#: Render flags (argparse dest) -> the RenderOptions field each one sets.
+RENDER_FLAGS = {
+    "size": "size", "view": "view", "zoom": "zoom", "pose": "pose", "hide": "hide", "show": "show", "only": "only",
+    "hide_group": "groups_hidden", "highlight": "highlight", "select": "select", "motion": "motion",
+    "colour_by": "colour_by", "ghost": "ghost", "mechanics": "mechanics", "caption": "caption",
+    "background": "background", "transparent": "transparent", "section": "section", "release": "release",
+    "spaces": "spaces", "clinical_test": "clinical_test",
+}
 
 
 def _render_options(args):
+    """Render options from the flags given; ``given`` names them (a flag overrides a scene file)."""
     from viewer.render.offscreen import RenderOptions, parse_size
 
-    return RenderOptions(
-        size=parse_size(args.size), view=args.view, zoom=args.zoom, pose=_pose(args.pose), hide=args.hide,
-        show=args.show, only=args.only, groups_hidden=args.hide_group, highlight=args.highlight,
-        select=args.select, motion=args.motion and parse_motion(args.motion, field="--motion").name,
-        colour_by=args.colour_by, ghost=args.ghost, mechanics=args.mechanics, caption=args.caption,
-        background=args.background, transparent=args.transparent, section=args.section,
-        spaces=args.spaces, clinical_test=args.clinical_test,
-    )
-
-
-def _check_ids(model, opts) -> None:
-    from viewer.state import state_for_model
-
-    state = state_for_model(model)
-    for flag, ids in (("--hide", opts.hide), ("--show", opts.show), ("--only", opts.only), ("--highlight", opts.highlight),
-                      ("--select", [opts.select] if opts.select else [])):
-        for some_id in ids:
-            try:
-                state.leaf_ids(some_id)
-            except DataError as exc:
-                raise DataError(exc.reason, field=flag) from None
+    convert = {"size": parse_size, "pose": _pose,
+               "release": lambda text: [part.strip() for part in text.split(",") if part.strip()],
+               "motion": lambda text: parse_motion(text, field="--motion").name}
+    values, given = {}, set()
+    for dest, name in RENDER_FLAGS.items():
+        value = getattr(args, dest, None)
+        if value is None or value == []:
+            continue
+        values[name] = convert[name](value) if name in convert else value
+        given.add(name)
+    return RenderOptions(**values, given=frozenset(given))
 
 
 # -- subcommands -----------------------------------------------------------------------------
 def cmd_render(args) -> int:
-    from viewer.render.offscreen import render_image, save_png
+    from viewer.render.offscreen import render_spec, save_png
 
     opts = _render_options(args)
     opts.check()
     model = _load(args)
-    _check_ids(model, opts)
-    if args.release:
-        opts.release = _release_ids(model, args.release)
-    path = save_png(render_image(model, opts), args.out)
-    print(f"wrote {path} ({opts.size[0]}x{opts.size[1]}, view {opts.view})")
+    base = None
+    if args.scene:
+        from viewer.io.scene_file import load_scene
+        from viewer.state import state_for_model
+
+        base = load_scene(args.scene, state_for_model(model).snapshot(), model.catalogue)
+    spec = opts.to_spec(model, base)
+    path = save_png(render_spec(model, spec, opts.size, transparent=opts.transparent), args.out)
+    print(f"wrote {path} ({opts.size[0]}x{opts.size[1]}, view {spec.camera.view})")
     return 0
 
 
@@ -195,7 +217,7 @@ def cmd_actions(args) -> int:
     motion = parse_motion(args.motion, field="--motion")
     pose = _pose(args.pose)
     model = _load(args)
-    released = _release_ids(model, args.release) if args.release is not None else None
+    released = release_text_ids(model, args.release) if args.release is not None else None
     rows = model.actions.table(motion, pose, rank_by=args.rank_by, include_compartments=not args.muscles_only)
     if released is not None:
         from viewer.core.release import capacity
@@ -210,7 +232,7 @@ def cmd_actions(args) -> int:
     elif args.format == "csv":
         _write_csv(sys.stdout, [_flat(d) for d in dicts])
         if released is not None:
-            print(f"# {_capacity_text(model, cap)}", file=sys.stderr)
+            print(f"# {capacity_text(model, cap)}", file=sys.stderr)
     else:
         pose_text = ", ".join(f"{c}={v:g}" for c, v in zip(POSE_COORDINATES, pose))
         print(f"{motion.label} at {pose_text} (deg); ranked by {args.rank_by.replace('_', ' ')}")
@@ -220,212 +242,7 @@ def cmd_actions(args) -> int:
             indent = "  " if row.level == "compartment" else ""
             print(f"{row.rank:>3}  {(indent + name)[:34]:<34} {row.moment_arm_mm:>14.1f} {row.torque_potential_nm:>11.2f}  {row.role}")
         if released is not None:
-            print(_capacity_text(model, cap))
-    return 0
-
-
-def _release_ids(model, text: str) -> list[str]:
-    """Muscles named by ``--release`` (comma separated; ``posterior-approach`` for the default set)."""
-    from viewer.io.clinical import clinical_for
-
-    ids = [part.strip() for part in text.split(",") if part.strip()]
-    if not ids:
-        raise DataError("names no muscle (e.g. piriformis,obturator_internus or posterior-approach)", field="--release")
-    out: list[str] = []
-    known = set(model.actions.line_ids) | set(model.actions.structure_ids)
-    for some_id in ids:
-        if some_id.lower().replace("-", "_") == "posterior_approach":
-            out += clinical_for(model).release_default
-            continue
-        try:
-            resolved = model.catalogue.resolve(some_id, field="--release")
-        except DataError as exc:
-            raise DataError(exc.reason, field="--release") from None
-        if resolved not in known:
-            raise DataError(f"{some_id!r} is not a muscle (muscles: {', '.join(sorted(model.actions.structure_ids))})",
-                            field="--release")
-        out.append(resolved)
-    return list(dict.fromkeys(out))
-
-
-def _capacity_text(model, cap) -> str:
-    names = ", ".join(model.display_name(m) for m in cap.released)
-    return (f"capacity for {cap.motion.replace('_', ' ')}: intact {cap.intact_nm:.1f} N m, with {names} released "
-            f"{cap.remaining_nm:.1f} N m = {cap.remaining_pct:.0f} % remaining (sum of positive torque potentials, "
-            "computed by the model)")
-
-
-# -- lengths, clinical tests, measurements -------------------------------------------------------
-def _poses(args) -> np.ndarray:
-    """Poses from repeated ``--pose`` and an optional ``--sweep`` (the sweep varies the first pose)."""
-    from viewer.core.pose_text import parse_sweep
-
-    poses = [_pose(text) for text in args.pose] or [np.zeros(3)]
-    if args.sweep:
-        col, angles = parse_sweep(args.sweep)
-        base = np.repeat(poses[0][None], len(angles), axis=0)
-        base[:, col] = angles
-        from viewer.core.kinematics import check_pose
-
-        return check_pose(base, field="--sweep")
-    return np.array(poses)
-
-
-def _line_ids(model, ids: list[str]) -> list[str]:
-    """Line ids for muscle, compartment or nerve ids (a structure gives all its lines)."""
-    lines = [line.id for line in model.lines]
-    out: list[str] = []
-    for some_id in ids:
-        if some_id in lines:
-            out.append(some_id)
-            continue
-        try:
-            resolved = model.catalogue.resolve(some_id, field="--muscle")
-        except DataError as exc:
-            raise DataError(exc.reason, field="--muscle") from None
-        owned = [line.id for line in model.lines if line.structure == resolved or line.id == resolved]
-        if not owned:
-            raise DataError(f"{some_id!r} has no line of action (a bone?)", field="--muscle")
-        out += owned
-    return list(dict.fromkeys(out)) or lines
-
-
-def _pose_dict(pose) -> dict:
-    return dict(zip(POSE_COORDINATES, (round(float(v), 3) for v in pose)))
-
-
-def _pose_text(pose) -> str:
-    return ",".join(f"{c}={v:g}" for c, v in zip(POSE_COORDINATES, pose))
-
-
-def cmd_lengths(args) -> int:
-    from viewer.core.stretch import greatest_stretch, lengths_and_stretch
-
-    model = _load(args)
-    ids = _line_ids(model, args.muscle)
-    if args.max_stretch:
-        held = {}
-        if args.hold:
-            from viewer.core.pose_text import _text_items
-            from viewer.core.motions import coordinate_index
-
-            for name, value in _text_items(args.hold, "--hold").items():
-                col, sign = coordinate_index(name, field="--hold")
-                held[col] = sign * value
-            from viewer.core.kinematics import check_pose
-
-            probe = np.zeros(3)
-            for col, value in held.items():
-                probe[col] = value
-            check_pose(probe, field="--hold")
-        found = [g.as_dict() for g in greatest_stretch(model.paths, ids, held=held)]
-        if args.format == "json":
-            print(json.dumps(found, indent=1))
-        elif args.format == "csv":
-            _write_csv(sys.stdout, [{**{k: v for k, v in d.items() if k not in ("pose", "held")},
-                                     **{f"pose_{c}_deg": v for c, v in d["pose"].items()}} for d in found])
-        else:
-            rom = "within the model's range of motion (flexion -20..120, abduction -30..45, external rotation -40..50 deg)"
-            print(f"greatest stretch {rom}" + (f", holding {args.hold}" if held else ""))
-            for d in found:
-                print(f"  {d['muscle']:<28} {_pose_text(d['pose'].values()):<52} {d['length_mm']:7.1f} mm "
-                      f"({d['stretch_mm']:+.1f} mm, {d['stretch_pct']:+.1f} %)")
-        return 0
-    poses = _poses(args)
-    lengths, stretch = lengths_and_stretch(model.paths, poses)
-    cols = [model.paths.index(i) for i in ids]
-    rows = [{"muscle": lid, "pose": _pose_dict(pose), "length_mm": round(float(lengths[k, c]), 3),
-             "stretch_pct": round(float(stretch[k, c]), 3)} for k, pose in enumerate(poses) for lid, c in zip(ids, cols)]
-    if args.format == "json":
-        print(json.dumps(rows, indent=1))
-    elif args.format == "csv":
-        _write_csv(sys.stdout, [{"muscle": r["muscle"], "pose": _pose_text(r["pose"].values()),
-                                 "length_mm": r["length_mm"], "stretch_pct": r["stretch_pct"]} for r in rows])
-    else:
-        print(f"{'muscle':<28} {'pose (deg)':<50} {'length mm':>10} {'stretch %':>10}")
-        for r in rows:
-            print(f"{r['muscle']:<28} {_pose_text(r['pose'].values()):<50} {r['length_mm']:>10.1f} {r['stretch_pct']:>+10.1f}")
-    return 0
-
-
-def cmd_clinical_test(args) -> int:
-    from viewer.core.clinical_tests import evaluate_test, clinical_caption
-    from viewer.io.clinical import clinical_for
-
-    model = _load(args)
-    data = clinical_for(model)
-    if args.name is None:
-        for test in data.tests.values():
-            print(f"{test.id:<28} {test.display_name}")
-        return 0
-    test = data.test(args.name)
-    rows = evaluate_test(model.actions, test)
-    caption = clinical_caption(test, rows, model.display_name)
-    if args.format == "json":
-        print(json.dumps({"test": test.id, "display_name": test.display_name, "kind": test.kind,
-                          "pose": _pose_dict(test.pose_deg), "knee_flexion": test.knee_flexion_deg,
-                          "motions": list(test.motions), "caption": caption, "description": test.description,
-                          "source": {"key": test.source, "citation": data.references[test.source]},
-                          "rows": [row.as_dict() for row in rows]}, indent=1))
-        return 0
-    print(f"{test.display_name}  [{test.kind}]")
-    print(f"pose: {_pose_text(test.pose_deg)}, knee_flexion={test.knee_flexion_deg:g} (deg)")
-    print(f"position after: {data.references[test.source]}")
-    motions = list(rows[0].moment_arms_mm) if rows else []
-    print(f"{'muscle':<28} {'length mm':>10} {'stretch %':>10}" + "".join(f" {m[:14] + ' r mm':>20}" for m in motions))
-    for row in rows:
-        print(f"{row.muscle:<28} {row.length_mm:>10.1f} {row.stretch_pct:>+10.1f}"
-              + "".join(f" {row.moment_arms_mm[m]:>20.1f}" for m in motions))
-    print(caption)
-    return 0
-
-
-def cmd_measure(args) -> int:
-    from viewer.io.clinical import clinical_for
-
-    poses = _poses(args)
-    model = _load(args)
-    data = clinical_for(model)
-    if args.what == "ischiofemoral-space":
-        measured = data.space_model.measure(poses)
-        rows = [{"pose": _pose_dict(p),
-                 "ischiofemoral_space_mm": round(float(measured["ischiofemoral"].distance_mm[k]), 2),
-                 "quadratus_femoris_space_mm": round(float(measured["quadratus_femoris"].distance_mm[k]), 2)}
-                for k, p in enumerate(poses)]
-        if args.format == "json":
-            print(json.dumps({"rows": rows, "published": {sid: [p.as_dict() for p in pubs]
-                                                          for sid, pubs in data.published.items()},
-                              "references": data.references, "note": "model values computed by the model"}, indent=1))
-        elif args.format == "csv":
-            _write_csv(sys.stdout, [_flat(r) for r in rows])
-        else:
-            print(f"{'pose (deg)':<50} {'ischiofemoral mm':>17} {'quadratus femoris mm':>21}")
-            for r in rows:
-                print(f"{_pose_text(r['pose'].values()):<50} {r['ischiofemoral_space_mm']:>17.1f} "
-                      f"{r['quadratus_femoris_space_mm']:>21.1f}")
-            for sid, pubs in data.published.items():
-                print(f"published {sid.replace('_', ' ')}: " + "; ".join(p.text() for p in pubs))
-        return 0
-    from viewer.core.nerve import nerve_clearances
-    from viewer.core.stretch import lengths_and_stretch
-
-    lengths, stretch = lengths_and_stretch(model.paths, poses)
-    col = model.paths.index(data.nerve)
-    rows = []
-    for k, pose in enumerate(poses):
-        for c in nerve_clearances(model.paths, data.nerve, data.nerve_neighbours, pose):
-            rows.append({**c.as_dict(), "pose": _pose_dict(pose), "nerve_length_mm": round(float(lengths[k, col]), 2),
-                         "nerve_stretch_pct": round(float(stretch[k, col]), 2)})
-    if args.format == "json":
-        print(json.dumps(rows, indent=1))
-    elif args.format == "csv":
-        _write_csv(sys.stdout, [_flat(r) for r in rows])
-    else:
-        print("centreline distance from the sciatic nerve (computed by the model)")
-        print(f"{'pose (deg)':<50} {'neighbour':<22} {'clearance mm':>12} {'at mm along':>12} {'nerve stretch %':>16}")
-        for r in rows:
-            print(f"{_pose_text(r['pose'].values()):<50} {r['neighbour']:<22} {r['clearance_mm']:>12.1f} "
-                  f"{r['along_nerve_mm']:>12.0f} {r['nerve_stretch_pct']:>+16.1f}")
+            print(capacity_text(model, cap))
     return 0
 
 
@@ -446,29 +263,9 @@ def _write_csv(stream, rows: list[dict]) -> None:
 
 def moment_arm_sweep(model, muscles: list[str], motions, col: int, angles: np.ndarray, base_pose: np.ndarray) -> list[dict]:
     """Rows of moment arm and torque potential for each muscle, motion and swept angle."""
-    from viewer.core.actions import roles
+    from viewer.core.sweeps import moment_arm_rows
 
-    poses = np.repeat(base_pose[None], len(angles), axis=0)
-    poses[:, col] = angles
-    rows = []
-    acts = model.actions
-    for motion in motions:
-        values = acts.evaluate(motion, poses)
-        for mid in muscles:
-            if mid in acts.structure_ids:
-                j = acts.structure_ids.index(mid)
-                r, t = values["muscle_r"][:, j], values["muscle_torque"][:, j]
-            else:
-                k = acts.line_ids.index(mid)
-                r, t = values["line_r"][:, k], values["line_torque"][:, k]
-            for i, pose in enumerate(poses):
-                rows.append({
-                    "muscle": mid, "motion": motion.name,
-                    "pose": dict(zip(POSE_COORDINATES, (float(v) for v in pose))),
-                    "moment_arm_mm": round(float(r[i]), 3), "torque_potential_nm": round(float(t[i]), 4),
-                    "role": str(roles(np.array(r[i])).item()),
-                })
-    return rows
+    return moment_arm_rows(model.actions, muscles, motions, col, angles, base_pose)
 
 
 def plot_sweep(rows: list[dict], coordinate: str, path: str) -> Path:
@@ -543,14 +340,25 @@ def cmd_build_meshes(args) -> int:
     return 0
 
 
+def cmd_import_osim(args) -> int:
+    from viewer.meshgen.osim_import import import_osim
+
+    summary, notices = import_osim(args.model, args.out, args.geometry, args.joint)
+    for notice in notices:
+        print(notice, file=sys.stderr)
+    print(f"imported {summary['muscles']} muscles crossing the hip, {summary['bones']} bone meshes and "
+          f"{summary['wraps']} wrap surfaces into {summary['out']} (open it with --data {summary['out']})")
+    return 0
+
+
 def cmd_animate(args) -> int:
-    from viewer.render.animation import write_animation
+    from viewer.export.animation import write_animation
 
     opts = _render_options(args)
     opts.check()
     motion = parse_motion(args.motion, field="--motion")
     model = _load(args)
-    _check_ids(model, opts)
+    opts.to_spec(model)  # checks every id, naming the flag
     path = write_animation(model, motion, opts, args.out, frames=args.frames, fps=args.fps, progress=True)
     print(f"wrote {path}")
     return 0
@@ -563,7 +371,7 @@ def cmd_lesson(args) -> int:
     lesson = load_lesson(find_lesson(args.name, model.data_dir), model)
     if args.export:
         from viewer.render.offscreen import parse_size
-        from viewer.render.lesson_export import export_lesson
+        from viewer.export.lesson_export import export_lesson
 
         written = export_lesson(model, lesson, Path(args.export), size=parse_size(args.size))
         print(f"wrote {len(written)} steps to {args.export}")
@@ -580,12 +388,13 @@ def _launch(args, lesson=None) -> int:
 COMMANDS = {
     "render": cmd_render,
     "actions": cmd_actions,
-    "lengths": cmd_lengths,
-    "clinical-test": cmd_clinical_test,
-    "measure": cmd_measure,
+    "lengths": lambda args: cmd_lengths(args, _load(args)),
+    "clinical-test": lambda args: cmd_clinical_test(args, _load(args)),
+    "measure": lambda args: cmd_measure(args, _load(args)),
     "moment-arms": cmd_moment_arms,
     "validate": cmd_validate,
     "build-meshes": cmd_build_meshes,
+    "import-osim": cmd_import_osim,
     "animate": cmd_animate,
     "lesson": cmd_lesson,
 }

@@ -60,11 +60,15 @@ def test_fair_lengthens_piriformis(model, clinical):
     assert rows["piriformis"].length_mm > rows["piriformis"].neutral_length_mm
 
 
-def test_piriformis_lengthens_with_internal_rotation_of_the_flexed_hip(model):
-    poses = np.array([[60, -15, 0], [60, -15, -30]], dtype=float)
+def test_which_rotation_lengthens_piriformis_depends_on_flexion(model):
+    """Delp et al. 1999: piriformis rotates externally in extension and internally at 90 deg of
+    flexion, so internal rotation lengthens it in extension (Freiberg) and external rotation
+    lengthens it in deep flexion."""
+    poses = np.array([[0, 0, 0], [0, 0, -30], [90, 0, 0], [90, 0, 30]], dtype=float)
     _, stretch = lengths_and_stretch(model.paths, poses)
     k = model.paths.index("piriformis")
-    assert stretch[1, k] > stretch[0, k]
+    assert stretch[1, k] > stretch[0, k] + 1.0
+    assert stretch[3, k] > stretch[2, k]
 
 
 def test_greatest_stretch_beats_every_grid_pose_and_stays_in_range(model):

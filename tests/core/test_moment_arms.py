@@ -5,7 +5,7 @@ import pytest
 
 from viewer.core.anatomy import MuscleLine, PathPoint, SweepShape, WrapSurface
 from viewer.core.kinematics import rotation_matrices
-from viewer.core.moment_arms import joint_axes, moment_arms, moment_arms_loop
+from viewer.core.moment_arms import DEFAULT_STEP_DEG, joint_axes, moment_arms, moment_arms_loop
 from viewer.core.motions import MOTIONS
 from viewer.core.paths import PathSet
 
@@ -56,7 +56,7 @@ def test_step_size_does_not_change_results(straight):
 
 def test_vectorised_and_loop_agree(straight):
     poses = np.array([[10, 5, -5], [100, 20, 30]], float)
-    np.testing.assert_allclose(moment_arms(straight, poses), moment_arms_loop(straight, poses), atol=1e-9)
+    np.testing.assert_allclose(moment_arms(straight, poses, step_deg=DEFAULT_STEP_DEG), moment_arms_loop(straight, poses), atol=1e-9)
 
 
 def test_wrapped_line_moment_arm_is_continuous_in_pose():

@@ -11,7 +11,7 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ANNOTATIONS_DIR = REPO_ROOT / "annotations"
-LANDMARK_TARGETS = REPO_ROOT / "viewer" / "meshgen" / "data" / "landmark_targets.yaml"
+LANDMARK_TARGETS = REPO_ROOT / "viewer" / "meshgen" / "data" / "ct_landmarks.yaml"
 
 
 def find_seed_dir() -> Path | None:

@@ -27,7 +27,7 @@ from viewer.io.annotations import (
 from .conftest import LANDMARK_TARGETS, find_seed_dir
 
 GROUPS = {
-    "bones": ["hip_bone", "sacrum", "femur"],
+    "bones": ["hip_bone", "sacrum", "femur", "hip_bone_left"],
     "deep_external_rotators": [
         "piriformis",
         "gemellus_superior",
@@ -198,8 +198,10 @@ def test_bone_features_name_the_teaching_landmarks(annotation_set):
 
 @pytest.mark.skipif(not LANDMARK_TARGETS.is_file(), reason="landmark targets not present")
 def test_every_landmark_exists_in_the_geometry_targets(annotation_set):
+    from viewer.meshgen.ct_bones import COMPUTED
+
     targets = yaml.safe_load(LANDMARK_TARGETS.read_text(encoding="utf-8"))
-    known = {name for bone in targets.values() for name in bone}
+    known = {name for bone in targets.values() for name in bone} | set(COMPUTED)
     assert annotation_set.landmark_names() <= known, annotation_set.landmark_names() - known
     # every muscle attachment the geometry defines is used by an annotation
     attachments = {n for n in known if n.endswith((".origin", ".insertion"))}
@@ -304,10 +306,17 @@ def _lab(colour: str) -> tuple[float, float, float]:
     return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
 
 
+# context layers: off by default and drawn faint when switched on
+CONTEXT_LAYERS = {"hip_bone_left"}
+
+
 def test_display_defaults(annotation_set):
     for any_id in annotation_set.all_ids():
         display = annotation_set.display(any_id)
-        assert display.opacity == 1.0 and display.visible, any_id
+        if any_id in CONTEXT_LAYERS:
+            assert display.opacity <= 0.4 and not display.visible, any_id
+        else:
+            assert display.opacity == 1.0 and display.visible, any_id
         assert re.fullmatch(r"#[0-9a-f]{6}", display.colour)
 
 

@@ -44,12 +44,12 @@ def roles_at(model, motion, pose):
 
 
 def test_fair_step(hip_model, deep):
-    """deep_gluteal_space step 2: piriformis about 7 %; gemelli, obturator internus, quadratus femoris lengthen."""
+    """deep_gluteal_space step 2: piriformis about 8 %; gemelli, obturator internus, quadratus femoris lengthen."""
     step = deep.steps[1]
     assert step.state.colour_by == "stretch" and step.state.knee_flexion_deg == 90
     assert step.state.pose_deg == clinical_for(hip_model).test("fair").pose_deg
     s = stretch_at(hip_model, step.state.pose_deg)
-    assert 5.5 <= s["piriformis"] < 8.5
+    assert 6.5 <= s["piriformis"] < 9.5
     for m in ("gemellus_superior", "gemellus_inferior", "obturator_internus", "quadratus_femoris"):
         assert s[m] > 1.0, m
 
@@ -81,11 +81,11 @@ def test_pace_and_beatty_steps(hip_model, deep, step):
 
 
 def test_seated_stretch_step(hip_model, deep):
-    """deep_gluteal_space step 6: piriformis about 9 %; obturator externus shortens."""
+    """deep_gluteal_space step 6: piriformis about 13 %; obturator externus shortens."""
     pose = pose_of(deep, 6)
     assert pose == clinical_for(hip_model).test("seated_piriformis_stretch").pose_deg
     s = stretch_at(hip_model, pose)
-    assert 7.5 <= s["piriformis"] < 10.5 and s["obturator_externus"] < -1.0
+    assert 11.5 <= s["piriformis"] < 14.5 and s["obturator_externus"] < -1.0
 
 
 def test_ischiofemoral_steps(hip_model, deep):
@@ -107,18 +107,18 @@ def test_internal_rotation_stretches_the_short_rotators(hip_model, approach):
 
 
 def test_release_share_and_who_is_left(hip_model, approach):
-    """posterior_approach step 4: about 8 %; quadratus femoris, gluteus maximus and the back of
-    gluteus medius still produce external rotation. Step 5: about 14 % with quadratus femoris."""
+    """posterior_approach step 4: about 10 %; quadratus femoris, gluteus maximus and the back of
+    gluteus medius still produce external rotation. Step 5: about 17 % with quadratus femoris."""
     step4, step5 = approach.steps[3], approach.steps[4]
     assert set(step4.state.released) == set(FOUR)
     motion = parse_motion("external_rotation")
     cap = capacity(hip_model.actions, motion, step4.state.pose_deg, step4.state.released)
-    assert 6.5 <= cap.released_share_pct < 9.5
+    assert 8.5 <= cap.released_share_pct < 11.5
     got = roles_at(hip_model, "external_rotation", step4.state.pose_deg)
     for m in ("quadratus_femoris", "gluteus_maximus", "gluteus_medius.posterior"):
         assert got[m] == "produces", m
     cap5 = capacity(hip_model.actions, motion, step5.state.pose_deg, step5.state.released)
-    assert 12.5 <= cap5.released_share_pct < 15.5
+    assert 15.5 <= cap5.released_share_pct < 18.5
 
 
 def test_repair_restores_everything(hip_model, approach):

@@ -19,7 +19,11 @@ pytestmark = pytest.mark.skipif(not (MESHES / "manifest.json").is_file(), reason
 
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory):
+    from viewer.meshgen import ct_bones
     from viewer.meshgen.build import write
+
+    if not ct_bones.available():
+        pytest.skip("the build-meshes extra (musculoskeletal-models) is not installed")
 
     out = tmp_path_factory.mktemp("meshes")
     write(out)
@@ -99,3 +103,15 @@ def test_no_muscle_is_buried_in_bone_at_the_neutral_pose(model):
         report[sid] = float(np.mean(depth < -3.0))
     buried = {k: round(v, 3) for k, v in report.items() if v > 0.08}
     assert not buried, f"fraction of surface > 3 mm inside bone: {buried}"
+
+
+def test_derived_bones_carry_their_licence_and_notice(regenerated):
+    from viewer.meshgen import ct_bones
+
+    for name in (ct_bones.LICENCE_FILE, ct_bones.NOTICE_FILE):
+        assert (MESHES / name).read_text(encoding="utf-8") == (regenerated / name).read_text(encoding="utf-8"), name
+    notice = (MESHES / ct_bones.NOTICE_FILE).read_text(encoding="utf-8")
+    assert f"musculoskeletal-models version {ct_bones.package_version()}" in notice
+    for bone in ("hip_bone", "hip_bone_left", "sacrum", "femur"):
+        assert f"{bone}.ply" in notice
+    assert (MESHES / ct_bones.LICENCE_FILE).read_text(encoding="utf-8").startswith("Mozilla Public License Version 2.0")

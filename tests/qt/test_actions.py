@@ -80,10 +80,10 @@ def test_line_of_action_toggle_draws_axis_and_line(window):
     window.state.select("piriformis")
     window.actions_panel.mechanics_box.setChecked(True)
     assert window.state.show_mechanics
-    assert scene._axis_actor.GetVisibility() and scene._action_actor.GetVisibility()
-    assert "moment arm" in scene._mechanics_text.GetInput()
+    assert scene.markers.axis_actor.GetVisibility() and scene.markers.action_actor.GetVisibility()
+    assert "moment arm" in scene.overlays.mechanics_text.GetInput()
     window.named_actions["mechanics"].trigger()  # L
-    assert not scene._axis_actor.GetVisibility()
+    assert not scene.markers.axis_actor.GetVisibility()
 
 
 def test_motion_menu_and_next_motion_key(window):

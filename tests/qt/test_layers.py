@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from viewer.render.scene import GHOST_OPACITY
+from viewer.render.structures import GHOST_OPACITY
 
 
 def _check(panel, some_id, checked: bool):

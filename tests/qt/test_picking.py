@@ -33,7 +33,7 @@ def test_click_selects_and_fills_the_info_panel(window, qtbot):
     assert ann.display_name in text
     assert "Origin" in text and ann.origin.text.split()[0] in text
     # Highlight, origin and insertion markers, and the name label are shown.
-    assert window.scene._origin_actor.GetVisibility() and window.scene._insertion_actor.GetVisibility()
+    assert window.scene.markers.origin_actor.GetVisibility() and window.scene.markers.insertion_actor.GetVisibility()
     assert window.scene.label_box_px() is not None
     assert "Quadratus femoris" in window.selection_label.text()
 

@@ -44,13 +44,13 @@ def test_moving_a_slider_moves_the_femur(window, qtbot):
 def test_dragging_updates_live(window, qtbot):
     """Every step of a drag reaches the state and the swept muscles, not only the release."""
     slider = window.pose_panel.sliders[2]
-    before = np.array(window.scene._points["piriformis"], copy=True)
+    before = np.array(window.scene.structures.points["piriformis"], copy=True)
     slider.setSliderDown(True)
     for value in (5, 10, 15):
         slider.setSliderPosition(value)
         assert window.state.pose[2] == pytest.approx(value)
     slider.setSliderDown(False)
-    assert not np.allclose(before, window.scene._points["piriformis"])
+    assert not np.allclose(before, window.scene.structures.points["piriformis"])
 
 
 def test_spin_box_sets_exact_angles(window, qtbot):

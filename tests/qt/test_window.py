@@ -77,12 +77,11 @@ def test_ghosted_translucent_scene_is_not_blank(window, qtbot):
     ghost_actor = window.scene.actors["hip_bone"]
     assert ghost_actor.GetProperty().GetOpacity() < 0.5
     # The same scene with exact depth peeling (as exported images use) is not blank either.
-    window.scene.translucency = "peeling"
-    window.scene._refresh_display()
+    window.scene.set_translucency("peeling")
     assert window.scene.depth_peeling
     peeled = window.viewport.image()
     assert non_background_pixels(peeled) > 0.03 * w * h
-    window.scene.translucency = "blend"
+    window.scene.set_translucency("blend")
 
 
 def test_camera_presets_turn_the_view(window, qtbot):
@@ -144,7 +143,7 @@ def test_presentation_mode_enlarges_text_and_restores(window, qtbot):
 def test_interactive_frames_draw_coarse_bones_and_still_frames_full_ones(window, qtbot):
     scene = window.scene
     qtbot.waitUntil(lambda: scene.has_fast_lod, timeout=5000)
-    full, coarse = scene._lod_mappers["femur"]
+    full, coarse = scene.structures.lod_mappers["femur"]
     window.state.set_pose((20, 0, 0))
     assert scene.fast and scene.actors["femur"].GetMapper() is coarse
     assert not window.viewport.interactor.renderer.GetUseFXAA()

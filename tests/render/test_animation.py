@@ -10,7 +10,7 @@ from tests.lessons.conftest import load_test_model
 from viewer.core.errors import DataError
 from viewer.core.kinematics import DEFAULT_ROM
 from viewer.core.motions import parse_motion
-from viewer.render.animation import key_colours, sweep_poses, write_animation, write_frames
+from viewer.export.animation import key_colours, sweep_poses, write_animation, write_frames
 from viewer.render.offscreen import RenderOptions
 
 ER = parse_motion("external_rotation")
@@ -94,7 +94,7 @@ def test_mp4_has_the_frames_and_size_asked_for(hip_model, tmp_path):
 
 def test_gif_colours_match_the_rendered_frames(hip_model, tmp_path):
     """No colour shift: every GIF frame matches the PNG-quality render of the same pose."""
-    from viewer.render.animation import render_frames
+    from viewer.export.animation import render_frames
     from viewer.render.offscreen import OffscreenSession, apply_options
 
     opts = RenderOptions(size=(480, 300), view="posterior", motion="external_rotation")

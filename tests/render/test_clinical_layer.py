@@ -44,10 +44,10 @@ def test_retract_polyline_keeps_the_origin_and_shortens_by_the_fraction():
 
 def test_released_muscles_are_drawn_retracted_and_repair_restores_them(session, model):
     scene = session.scene
-    attached = np.array(scene._polydata["piriformis"].points).copy()
+    attached = np.array(scene.structures.polydata["piriformis"].points).copy()
     insertion = np.asarray(attached[-1])  # centre of the insertion cap
     session.state.set_released(clinical_for(model).release_default)
-    retracted = np.array(scene._polydata["piriformis"].points)
+    retracted = np.array(scene.structures.polydata["piriformis"].points)
     origin_end = retracted[-2]
     np.testing.assert_allclose(origin_end, attached[-2], atol=1e-6)
     full = np.linalg.norm(attached[-1] - attached[-2])
@@ -57,7 +57,7 @@ def test_released_muscles_are_drawn_retracted_and_repair_restores_them(session, 
     session.state.set_motion("external_rotation")
     assert "piriformis" not in scene.values() and "quadratus_femoris" in scene.values()
     session.state.set_released([])
-    np.testing.assert_allclose(np.array(scene._polydata["piriformis"].points), attached, atol=1e-9)
+    np.testing.assert_allclose(np.array(scene.structures.polydata["piriformis"].points), attached, atol=1e-9)
     assert "piriformis" in scene.values()
     assert 0 < RETRACTED_FRACTION < 1
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.lessons.conftest import BUILTIN_NAMES, load_test_model
 from viewer.lessons import find_lesson, load_lesson
-from viewer.render.lesson_export import export_lesson
+from viewer.export.lesson_export import export_lesson
 
 SIZE = (320, 200)
 
@@ -66,7 +66,7 @@ def test_framed_structures_stay_above_the_caption(hip_model, name):
     """What a step frames (its focus, or the hip region) is drawn above the caption band
     (unless the step zooms in past the framing)."""
     from viewer.lessons import LessonPlayer
-    from viewer.render.lesson_camera import apply_camera, caption_band, caption_chars, focus_bounds
+    from viewer.render.camera import apply_camera, caption_band, caption_chars, focus_bounds
     from viewer.render.offscreen import OffscreenSession
 
     lesson = load_lesson(find_lesson(name, hip_model.data_dir), hip_model)

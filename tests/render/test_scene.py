@@ -28,12 +28,12 @@ def test_every_structure_has_an_actor_built_once(session, model):
 
 def test_pose_moves_the_femur_and_resweeps_muscles(session, model):
     scene = session.scene
-    pts_before = np.array(scene._polydata["piriformis"].points).copy()
+    pts_before = np.array(scene.structures.polydata["piriformis"].points).copy()
     session.state.set_pose([60, 0, 30])
     m = scene.actors["femur"].GetUserMatrix()
     matrix = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
     np.testing.assert_allclose(matrix, femur_transform([60, 0, 30])[0], atol=1e-12)
-    pts_after = np.array(scene._polydata["piriformis"].points)
+    pts_after = np.array(scene.structures.polydata["piriformis"].points)
     assert pts_after.shape == pts_before.shape
     # The insertion end moved with the femur; the origin end stayed on the sacrum.
     assert np.linalg.norm(pts_after[-1] - pts_before[-1]) > 20
@@ -112,5 +112,5 @@ def test_attachment_markers_sit_on_the_landmarks(session, model):
     state.select("gluteus_medius.anterior")
     origin = model.landmarks["gluteus_medius.anterior.origin"].position_mm
     insertion = femur_transform([30, 0, 20])[0, :3, :3] @ model.landmarks["gluteus_medius.anterior.insertion"].position_mm
-    np.testing.assert_allclose(scene._attachment_point("gluteus_medius.anterior", 0), origin, atol=1e-9)
-    np.testing.assert_allclose(scene._attachment_point("gluteus_medius.anterior", -1), insertion, atol=1e-9)
+    np.testing.assert_allclose(scene.markers.attachment_point("gluteus_medius.anterior", 0, scene.state.pose), origin, atol=1e-9)
+    np.testing.assert_allclose(scene.markers.attachment_point("gluteus_medius.anterior", -1, scene.state.pose), insertion, atol=1e-9)

@@ -23,20 +23,20 @@ def test_scene_uses_the_batch_and_its_points_are_the_per_structure_points(sessio
     scene = session.scene
     session.state.set_pose((45, 0, 20))
     poly = model.paths.polyline("piriformis", (45, 0, 20))
-    np.testing.assert_allclose(scene._points["piriformis"], sweep_vertices(poly, model.paths.lines[
+    np.testing.assert_allclose(scene.structures.points["piriformis"], sweep_vertices(poly, model.paths.lines[
         model.paths.index("piriformis")].shape), atol=1e-9)
 
 
 def test_batches_follow_visibility_opacity_and_selection(session):
     state, scene = session.state, session.scene
-    opaque, clear = scene._batch["opaque"], scene._batch["translucent"]
+    opaque, clear = scene.structures.batch["opaque"], scene.structures.batch["translucent"]
     assert "piriformis" in opaque["members"] and not clear["members"]
     state.set_visible("piriformis", False)
     assert "piriformis" not in opaque["members"]
     state.set_visible("piriformis", True)
     state.set_opacity("quadratus_femoris", 0.5)
     assert "quadratus_femoris" in clear["members"] and "quadratus_femoris" not in opaque["members"]
-    span = scene._swept_slice["quadratus_femoris"]
+    span = scene.structures.swept_slice["quadratus_femoris"]
     assert np.all(clear["colours"][span, 3] == 128)
     state.select("obturator_internus")  # drawn on its own, with its highlight
     assert "obturator_internus" not in opaque["members"]
@@ -58,7 +58,7 @@ def test_picking_through_a_batch_names_the_muscle(session):
 def test_fast_frames_swap_in_coarse_bones(session):
     scene = session.scene
     scene.prepare_fast_lod()
-    full, coarse = scene._lod_mappers["femur"]
+    full, coarse = scene.structures.lod_mappers["femur"]
     scene.set_fast(True)
     assert scene.actors["femur"].GetMapper() is coarse
     assert not session.plotter.renderer.GetUseFXAA()

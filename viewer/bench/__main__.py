@@ -10,11 +10,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m viewer.bench", description=__doc__)
     parser.add_argument("which", nargs="?", default="all", choices=["mechanics", "clinical", "app", "all"])
     parser.add_argument("--data", default=None, metavar="DIR", help="data folder (default: built-in)")
+    parser.add_argument("--osim", default=None, metavar="MODEL.osim",
+                        help="also time OpenSim on this model, imported, at the same poses (needs the opensim package)")
     args = parser.parse_args(argv)
     if args.which in ("mechanics", "all"):
         from viewer.bench.mechanics import main as mechanics
 
-        mechanics(data_dir=args.data)
+        mechanics(data_dir=args.data, osim=args.osim)
     if args.which in ("clinical", "all"):
         from viewer.bench.clinical import main as clinical
 

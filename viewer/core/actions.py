@@ -180,6 +180,15 @@ class MechanicsResult:
             }
         return self._cache[motion.name]
 
+    def of(self, some_id: str, motion: Motion) -> tuple[float, float]:
+        """Moment arm (mm) and torque potential (N m) of a whole muscle or one muscle line."""
+        a, v = self.actions, self.values(motion)
+        if some_id in a.structure_ids:
+            j = a.structure_ids.index(some_id)
+            return float(v["muscle_r"][j]), float(v["muscle_torque"][j])
+        k = a.line_ids.index(some_id)
+        return float(v["line_r"][k]), float(v["line_torque"][k])
+
     def roles(self, motion: Motion) -> dict[str, str]:
         """Role of every muscle line and whole muscle for a motion."""
         v = self.values(motion)

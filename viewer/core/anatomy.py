@@ -14,7 +14,7 @@ import numpy as np
 BODIES: tuple[str, str] = ("pelvis", "femur")
 
 #: Which body each bone structure is fixed to.
-BONE_BODY: dict[str, str] = {"hip_bone": "pelvis", "sacrum": "pelvis", "femur": "femur"}
+BONE_BODY: dict[str, str] = {"hip_bone": "pelvis", "hip_bone_left": "pelvis", "sacrum": "pelvis", "femur": "femur"}
 
 
 @dataclass(frozen=True)
@@ -41,16 +41,28 @@ class PathPoint:
     body: str
     position_mm: np.ndarray
     landmark: str | None = None
+    #: A conditional point is on the path only while one pose coordinate lies in a range:
+    #: ``(coordinate index, low deg, high deg)`` in the order flexion, abduction, external
+    #: rotation; ``None`` for a point that is always on the path.
+    condition: tuple[int, float, float] | None = None
 
 
 @dataclass(frozen=True)
 class WrapSurface:
     """A smooth obstacle a path wraps around, fixed to one body.
 
-    ``kind`` is ``"sphere"`` (``centre_mm``, ``radius_mm``) or ``"cylinder"`` (an infinite
+    ``kind`` is ``"sphere"`` (``centre_mm``, ``radius_mm``), ``"cylinder"`` (an infinite
     cylinder: ``centre_mm`` on its axis, unit ``axis``, ``radius_mm``, and ``direction``: +1 or
     -1 to make paths go round counter-clockwise or clockwise about the axis, 0 for the
-    shorter way).
+    shorter way) or ``"ellipsoid"`` (``centre_mm``, principal axes as the rows of ``frame``,
+    half-lengths ``semi_axes_mm``; ``radius_mm`` is the largest of them).
+
+    ``side`` is a quadrant constraint (body frame): a non-zero vector pointing to the half of
+    the surface the path must pass over, going the far way round if it has to. With
+    ``side_on_contact`` the constraint applies only while the straight segment touches the
+    surface (the rule of OpenSim's quadrants: a segment clear of the surface stays straight,
+    even on the forbidden side - the length then jumps where the far-side wrap lets go);
+    without it the path is held on its side and stays continuous.
     """
 
     name: str
@@ -60,6 +72,10 @@ class WrapSurface:
     radius_mm: float
     axis: np.ndarray | None = None
     direction: int = 0
+    frame: np.ndarray | None = None
+    semi_axes_mm: np.ndarray | None = None
+    side: np.ndarray | None = None
+    side_on_contact: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,24 @@
-"""Muscle and nerve paths: where each line of action runs at any pose, and how long it is.
+"""Muscle and nerve paths: where each line of action runs at any pose, how long it is, and
+how its length changes with each joint coordinate.
 
 A :class:`PathSet` compiles the model's lines into flat arrays once, so that path lengths for
 many poses and all lines cost a fixed, small number of numpy operations: every fixed point
-is transformed in one batch, every segment measured in one batch, and segment lengths are
-summed into line lengths by one matrix product.
+is transformed in one batch, every segment measured in one batch (straight, or wrapped round
+a sphere, cylinder or ellipsoid), and segment lengths are summed into line lengths by one
+matrix product.
+
+Moment arms come from the same pass. Each segment kernel returns the gradient of its length
+with respect to its two end points (the unit vectors from the contact points to the ends).
+A joint coordinate turns the femur about an axis ``w`` through the hip centre, so a femur
+point ``x`` moves at ``w x x`` and the segment length changes at
+``w . sum((m_end - m_wrap) * (x_end x g_end))`` - ``m`` being 1 for what moves with the
+femur (a wrap surface carried by the femur moving with it is the same as both ends moving
+the other way). The excursion moment arm ``r = -dL/dtheta`` is then one dot product per line
+and coordinate, with no finite differences.
+
+Conditional points (on the path only while a pose coordinate lies in a range) are handled by
+compiling, for every run of conditional points, the segment that bypasses them; at each pose
+exactly one chain of segments is active.
 """
 
 from __future__ import annotations
@@ -15,11 +30,28 @@ import numpy as np
 from viewer.core.anatomy import MuscleLine
 from viewer.core.kinematics import as_pose_array, rotation_matrices
 from viewer.core.wrapping import (
-    cylinder_wrap_length,
+    _cross,
     cylinder_wrap_polyline,
-    sphere_wrap_length,
-    sphere_wrap_polyline,
+    ellipsoid_segment_gradient,
+    ellipsoid_wrap_polyline,
+    round_segment,
+    sided_polyline,
 )
+
+WRAP_KINDS = ("sphere", "cylinder", "ellipsoid")
+
+
+def joint_axis_vectors(pose_deg: np.ndarray, R: np.ndarray) -> np.ndarray:
+    """Rotation axis of each pose coordinate (flexion, abduction, external rotation), pelvis
+    frame, shape ``(n, 3, 3)``: row ``c`` is the angular velocity of the femur per radian of
+    coordinate ``c``."""
+    q = np.radians(pose_deg[:, 0])
+    axes = np.zeros((pose_deg.shape[0], 3, 3))
+    axes[:, 0, 2] = 1.0
+    axes[:, 1, 0] = -np.cos(q)
+    axes[:, 1, 1] = -np.sin(q)
+    axes[:, 2] = -R[:, :, 1]
+    return axes
 
 
 class PathSet:
@@ -36,45 +68,65 @@ class PathSet:
         self.ids: tuple[str, ...] = tuple(line.id for line in self.lines)
         self._index = {line_id: i for i, line_id in enumerate(self.ids)}
 
-        points, on_femur = [], []
-        seg_a, seg_b, seg_line, seg_wrap = [], [], [], []
+        points, on_femur, conditions = [], [], []
+        seg_a, seg_b, seg_line, seg_wrap, seg_between = [], [], [], [], []
         wraps: list = []
         wrap_ids: dict[int, int] = {}
+        self._line_first: list[int] = []
         for li, line in enumerate(self.lines):
             first = len(points)
+            self._line_first.append(first)
             for pt in line.points:
                 points.append(np.asarray(pt.position_mm, dtype=float))
                 on_femur.append(pt.body == "femur")
-            for k, wrap in enumerate(line.wraps):
-                seg_a.append(first + k)
-                seg_b.append(first + k + 1)
-                seg_line.append(li)
-                if wrap is None:
-                    seg_wrap.append(-1)
-                else:
-                    key = id(wrap)
-                    if key not in wrap_ids:
-                        wrap_ids[key] = len(wraps)
-                        wraps.append(wrap)
-                    seg_wrap.append(wrap_ids[key])
+                conditions.append(pt.condition)
+            k_pts = len(line.points)
+            for i in range(k_pts - 1):
+                for j in range(i + 1, k_pts):
+                    between = list(range(i + 1, j))
+                    if any(line.points[b].condition is None for b in between):
+                        break
+                    wrap = next((w for w in line.wraps[i:j] if w is not None), None)
+                    seg_a.append(first + i)
+                    seg_b.append(first + j)
+                    seg_line.append(li)
+                    seg_between.append([first + b for b in between])
+                    if wrap is None:
+                        seg_wrap.append(-1)
+                    else:
+                        key = id(wrap)
+                        if key not in wrap_ids:
+                            wrap_ids[key] = len(wraps)
+                            wraps.append(wrap)
+                        seg_wrap.append(wrap_ids[key])
 
         self._points = np.array(points).reshape(-1, 3)
         self._on_femur = np.array(on_femur, dtype=bool)
+        self._femur_idx = np.flatnonzero(self._on_femur)
+        self._conditions = conditions
         self._seg_a = np.array(seg_a, dtype=int)
         self._seg_b = np.array(seg_b, dtype=int)
+        self._seg_line = np.array(seg_line, dtype=int)
+        self._seg_between = seg_between
         seg_wrap_arr = np.array(seg_wrap, dtype=int)
+        self._seg_wrap = seg_wrap_arr
         n_seg = len(seg_a)
         self._incidence = np.zeros((n_seg, len(self.lines)))
-        self._incidence[np.arange(n_seg), np.array(seg_line, dtype=int)] = 1.0
+        self._incidence[np.arange(n_seg), self._seg_line] = 1.0
+        # Conditional points: the segments whose activity depends on the pose.
+        self._cond_points = [k for k, c in enumerate(conditions) if c is not None]
+        self._conditional = bool(self._cond_points)
+        if self._conditional:
+            self._cond_index = {k: i for i, k in enumerate(self._cond_points)}
+            self._cond_coord = np.array([conditions[k][0] for k in self._cond_points], dtype=int)
+            self._cond_lo = np.array([conditions[k][1] for k in self._cond_points], dtype=float)
+            self._cond_hi = np.array([conditions[k][2] for k in self._cond_points], dtype=float)
 
         self._wraps = wraps
-        kinds = np.array([w.kind for w in wraps])
+        kinds = np.array([w.kind for w in wraps]) if wraps else np.array([], dtype=str)
+        wrap_kind = np.where(seg_wrap_arr >= 0, kinds[np.maximum(seg_wrap_arr, 0)] if wraps else "", "")
         self._plain = np.flatnonzero(seg_wrap_arr < 0)
-        self._sphere = np.flatnonzero((seg_wrap_arr >= 0) & (kinds[np.maximum(seg_wrap_arr, 0)] == "sphere")) if wraps else np.array([], int)
-        self._cyl = np.flatnonzero((seg_wrap_arr >= 0) & (kinds[np.maximum(seg_wrap_arr, 0)] == "cylinder")) if wraps else np.array([], int)
-        self._sphere_wrap = seg_wrap_arr[self._sphere]
-        self._cyl_wrap = seg_wrap_arr[self._cyl]
-        # Wrap geometry gathered per wrapped segment (fixed part) for batch evaluation.
+        self._by_kind = {kind: np.flatnonzero(wrap_kind == kind) for kind in WRAP_KINDS}
         self._w_centre = np.array([w.centre_mm for w in wraps], dtype=float).reshape(-1, 3)
         self._w_axis = np.array(
             [w.axis if w.axis is not None else (0.0, 0.0, 0.0) for w in wraps], dtype=float
@@ -82,6 +134,49 @@ class PathSet:
         self._w_radius = np.array([w.radius_mm for w in wraps], dtype=float)
         self._w_femur = np.array([w.body == "femur" for w in wraps], dtype=bool)
         self._w_direction = np.array([w.direction for w in wraps], dtype=float)
+        self._w_contact = np.array([bool(w.side_on_contact) for w in wraps], dtype=bool)
+        self._w_side = np.array(
+            [w.side if w.side is not None else (0.0, 0.0, 0.0) for w in wraps], dtype=float
+        ).reshape(-1, 3)
+        self._w_frame = np.array(
+            [w.frame if w.frame is not None else np.eye(3) for w in wraps], dtype=float
+        ).reshape(-1, 3, 3)
+        self._w_semi = np.array(
+            [w.semi_axes_mm if w.semi_axes_mm is not None else (w.radius_mm,) * 3 for w in wraps], dtype=float
+        ).reshape(-1, 3)
+        # Signs (m_end - m_wrap) per segment end, for the length gradient.
+        m_wrap = np.where(seg_wrap_arr >= 0, self._w_femur[np.maximum(seg_wrap_arr, 0)] if wraps else False, False)
+        m_wrap = m_wrap.astype(float)
+        on_f = self._on_femur.astype(float)
+        self._sign_ab = np.concatenate([on_f[self._seg_a] - m_wrap, on_f[self._seg_b] - m_wrap])
+        # Round kernel (straight, sphere, cylinder) per segment; ellipsoids apart.
+        self._ell = self._by_kind["ellipsoid"]
+        self._round = np.flatnonzero(wrap_kind != "ellipsoid")
+        rw = seg_wrap_arr[self._round]
+        has = rw >= 0
+        wi = np.maximum(rw, 0)
+        pick = lambda arr, fill: np.where(has[:, None], arr[wi], fill) if wraps else np.zeros((len(rw), 3))  # noqa: E731
+        r_centre = pick(self._w_centre, 0.0)
+        r_axis = np.where((wrap_kind[self._round] == "cylinder")[:, None], pick(self._w_axis, 0.0), 0.0)
+        r_side = pick(self._w_side, 0.0)
+        if wraps:
+            self._r_radius = np.where(has, self._w_radius[wi], 0.0)
+            self._r_direction = np.where(has, self._w_direction[wi], 0.0)
+            self._r_contact = np.where(has, self._w_contact[wi], False)
+            r_femur = np.where(has, self._w_femur[wi], False)
+        else:
+            self._r_radius = np.zeros(len(rw))
+            self._r_direction = np.zeros(len(rw))
+            self._r_contact = np.zeros(len(rw), dtype=bool)
+            r_femur = np.zeros(len(rw), dtype=bool)
+        # Every vector that turns with the femur, stacked so that one product moves them all:
+        # the points, then the round segments' centres, axes and sides.
+        self._stack = np.vstack([self._points, r_centre, r_axis, r_side])
+        n_pts, n_r = len(self._points), len(rw)
+        moves = np.concatenate([self._on_femur, r_femur, r_femur, r_femur])
+        self._moving = np.flatnonzero(moves)
+        self._slices = (slice(0, n_pts), slice(n_pts, n_pts + n_r), slice(n_pts + n_r, n_pts + 2 * n_r),
+                        slice(n_pts + 2 * n_r, n_pts + 3 * n_r))
 
     # -- lookup -------------------------------------------------------------------------
     def index(self, line_id: str) -> int:
@@ -94,47 +189,138 @@ class PathSet:
     # -- batch geometry -----------------------------------------------------------------
     def _world_points(self, R: np.ndarray) -> np.ndarray:
         """All fixed points in the pelvis frame, shape ``(n, k, 3)``."""
-        moved = np.einsum("nij,kj->nki", R, self._points)
-        return np.where(self._on_femur[None, :, None], moved, self._points[None])
+        world = np.broadcast_to(self._points, (R.shape[0],) + self._points.shape).copy()
+        if self._femur_idx.size:
+            world[:, self._femur_idx] = np.einsum("nij,kj->nki", R, self._points[self._femur_idx])
+        return world
 
     def _world_wraps(self, R: np.ndarray):
-        centre = np.where(
-            self._w_femur[None, :, None], np.einsum("nij,kj->nki", R, self._w_centre), self._w_centre[None]
-        )
-        axis = np.where(
-            self._w_femur[None, :, None], np.einsum("nij,kj->nki", R, self._w_axis), self._w_axis[None]
-        )
-        return centre, axis
+        """Wrap centres ``(n, w, 3)``, axes, sides ``(n, w, 3)`` and frames ``(n, w, 3, 3)``."""
+        n = R.shape[0]
+        femur = self._w_femur
+        centre = np.broadcast_to(self._w_centre, (n,) + self._w_centre.shape).copy()
+        axis = np.broadcast_to(self._w_axis, (n,) + self._w_axis.shape).copy()
+        side = np.broadcast_to(self._w_side, (n,) + self._w_side.shape).copy()
+        frame = np.broadcast_to(self._w_frame, (n,) + self._w_frame.shape).copy()
+        if femur.any():
+            centre[:, femur] = np.einsum("nij,kj->nki", R, self._w_centre[femur])
+            axis[:, femur] = np.einsum("nij,kj->nki", R, self._w_axis[femur])
+            side[:, femur] = np.einsum("nij,kj->nki", R, self._w_side[femur])
+            # Rows are the principal axes: rotate each row.
+            frame[:, femur] = np.einsum("nij,kaj->nkai", R, self._w_frame[femur])
+        return centre, axis, side, frame
 
-    def lengths_from_rotations(self, R: np.ndarray) -> np.ndarray:
-        """Path lengths in mm, shape ``(n, m)``, for femur rotations ``R`` of shape ``(n, 3, 3)``."""
-        world = self._world_points(R)
-        a = world[:, self._seg_a]
-        b = world[:, self._seg_b]
-        seg_len = np.empty(a.shape[:2])
-        plain = self._plain
-        d = b[:, plain] - a[:, plain]
-        seg_len[:, plain] = np.sqrt(np.einsum("nki,nki->nk", d, d))
-        if self._wraps:
-            centre, axis = self._world_wraps(R)
-            if self._sphere.size:
-                w = self._sphere_wrap
-                seg_len[:, self._sphere] = sphere_wrap_length(
-                    a[:, self._sphere], b[:, self._sphere], centre[:, w], self._w_radius[w]
-                )
-            if self._cyl.size:
-                w = self._cyl_wrap
-                seg_len[:, self._cyl] = cylinder_wrap_length(
-                    a[:, self._cyl], b[:, self._cyl], centre[:, w], axis[:, w], self._w_radius[w],
-                    self._w_direction[w],
-                )
+    def _segments(self, R: np.ndarray, gradients: bool):
+        """Length of every compiled segment ``(n, S)`` and, with ``gradients``, the moment
+        vector ``sum((m_end - m_wrap) * x_end x g_end)`` per segment ``(n, S, 3)``."""
+        n = R.shape[0]
+        world = np.broadcast_to(self._stack, (n,) + self._stack.shape).copy()
+        if self._moving.size:
+            world[:, self._moving] = self._stack[self._moving] @ np.swapaxes(R, 1, 2)
+        pts_sl, c_sl, u_sl, side_sl = self._slices
+        pts = world[:, pts_sl]
+        a = pts[:, self._seg_a]
+        b = pts[:, self._seg_b]
+        contact = self._r_contact if self._r_contact.any() else False
+        if not self._ell.size:
+            seg_len, ga, gb = round_segment(a, b, world[:, c_sl], world[:, u_sl], self._r_radius,
+                                            self._r_direction, world[:, side_sl], contact)
+        else:
+            S = a.shape[1]
+            seg_len = np.empty((n, S))
+            ga = np.empty((n, S, 3))
+            gb = np.empty((n, S, 3))
+            sel = self._round
+            seg_len[:, sel], ga[:, sel], gb[:, sel] = round_segment(
+                a[:, sel], b[:, sel], world[:, c_sl], world[:, u_sl], self._r_radius, self._r_direction,
+                world[:, side_sl], contact)
+            centre, _, side, frame = self._world_wraps(R)
+            sel = self._ell
+            w = self._seg_wrap[sel]
+            s_arg = side[:, w] if self._w_side[w].any() else None
+            seg_len[:, sel], ga[:, sel], gb[:, sel] = ellipsoid_segment_gradient(
+                a[:, sel], b[:, sel], centre[:, w], frame[:, w], self._w_semi[w], s_arg, contact=self._w_contact[w])
+        if not gradients:
+            return seg_len, None
+        ends = np.concatenate([a, b], axis=1)
+        grads = np.concatenate([ga, gb], axis=1)
+        m = self._sign_ab[:, None] * _cross(ends, grads)
+        S = a.shape[1]
+        return seg_len, m[:, :S] + m[:, S:]
+
+    def _weights(self, pose: np.ndarray) -> np.ndarray | None:
+        """Which compiled segments are on the path at each pose, ``(n, S)`` of 0/1 (``None``
+        when the model has no conditional points: every segment always is)."""
+        if not self._conditional:
+            return None
+        values = pose[:, self._cond_coord]
+        active = (values >= self._cond_lo - 1e-9) & (values <= self._cond_hi + 1e-9)  # (n, C)
+        n = pose.shape[0]
+        weights = np.ones((n, len(self._seg_a)))
+
+        def on(k):
+            if self._conditions[k] is None:
+                return np.ones(n, dtype=bool)
+            return active[:, self._cond_index[k]]
+
+        for si, (ka, kb, between) in enumerate(zip(self._seg_a, self._seg_b, self._seg_between)):
+            if self._conditions[ka] is None and self._conditions[kb] is None and not between:
+                continue
+            w = on(ka) & on(kb)
+            for k in between:
+                w &= ~on(k)
+            weights[:, si] = w
+        return weights
+
+    def lengths_from_rotations(self, R: np.ndarray, pose_deg: np.ndarray | None = None) -> np.ndarray:
+        """Path lengths in mm, shape ``(n, m)``, for femur rotations ``R`` of shape ``(n, 3, 3)``.
+
+        ``pose_deg`` (the same poses in degrees) is needed only by models with conditional
+        points; without it they are taken from ``R``.
+        """
+        seg_len, _ = self._segments(R, gradients=False)
+        if self._conditional:
+            from viewer.core.kinematics import pose_from_rotation
+
+            pose = pose_from_rotation(R) if pose_deg is None else as_pose_array(pose_deg)
+            seg_len = seg_len * self._weights(pose)
         return seg_len @ self._incidence
 
     def lengths(self, pose_deg) -> np.ndarray:
         """Path lengths in mm for poses ``(n, 3)`` (degrees); returns ``(n, m)``."""
-        return self.lengths_from_rotations(rotation_matrices(as_pose_array(pose_deg)))
+        pose = as_pose_array(pose_deg)
+        return self.lengths_from_rotations(rotation_matrices(pose), pose)
+
+    def lengths_and_moment_arms(self, pose_deg) -> tuple[np.ndarray, np.ndarray]:
+        """Path lengths ``(n, m)`` in mm and moment arms ``(n, m, 3)`` in mm from one pass.
+
+        ``r[i, j, c] = -dL_j/dtheta_c`` for the coordinates flexion, abduction and external
+        rotation (theta in radians), positive where line ``j`` produces that motion.
+        """
+        pose = as_pose_array(pose_deg)
+        R = rotation_matrices(pose)
+        seg_len, moment = self._segments(R, gradients=True)
+        weights = self._weights(pose)
+        if weights is not None:
+            seg_len = seg_len * weights
+            moment = moment * weights[:, :, None]
+        lengths = seg_len @ self._incidence
+        line_moment = np.einsum("nsi,sm->nmi", moment, self._incidence)
+        axes = joint_axis_vectors(pose, R)
+        return lengths, -np.einsum("nmi,nci->nmc", line_moment, axes)
 
     # -- one pose, for drawing -----------------------------------------------------------
+    def active_points(self, line_index: int, pose_deg) -> list[int]:
+        """Indices (within the line) of the points on the path of one line at one pose."""
+        line = self.lines[line_index]
+        pose = as_pose_array(pose_deg)[0]
+        keep = []
+        for k, pt in enumerate(line.points):
+            c = pt.condition
+            if c is None or c[1] - 1e-9 <= pose[c[0]] <= c[2] + 1e-9:
+                keep.append(k)
+        return keep
+
     def polylines(self, pose_deg, samples_per_arc: int = 12) -> list[np.ndarray]:
         """The drawn course of every line at one pose, in the pelvis frame.
 
@@ -144,25 +330,32 @@ class PathSet:
         R = rotation_matrices(as_pose_array(pose_deg))[:1]
         world = self._world_points(R)[0]
         if self._wraps:
-            centres, axes = self._world_wraps(R)
-            centres, axes = centres[0], axes[0]
+            centres, axes, sides, frames = (x[0] for x in self._world_wraps(R))
         out: list[np.ndarray] = []
-        point_cursor = 0
-        for line in self.lines:
-            pts = world[point_cursor : point_cursor + len(line.points)]
-            point_cursor += len(line.points)
-            pieces = [pts[:1]]
-            for k, wrap in enumerate(line.wraps):
-                a, b = pts[k], pts[k + 1]
+        for li, line in enumerate(self.lines):
+            first = self._line_first[li]
+            keep = self.active_points(li, pose_deg) if self._conditional else list(range(len(line.points)))
+            pieces = [world[first + keep[0]][None]]
+            for i, j in zip(keep[:-1], keep[1:]):
+                a, b = world[first + i], world[first + j]
+                wrap = next((w for w in line.wraps[i:j] if w is not None), None)
                 if wrap is None:
                     piece = np.array([a, b])
                 else:
                     wi = self._wraps.index(wrap)
+                    side = sides[wi] if wrap.side is not None else None
+                    contact = wrap.side_on_contact
                     if wrap.kind == "sphere":
-                        piece = sphere_wrap_polyline(a, b, centres[wi], wrap.radius_mm, samples_per_arc)
-                    else:
+                        piece = sided_polyline(a, b, centres[wi], wrap.radius_mm, side, samples_per_arc, contact)
+                    elif wrap.kind == "cylinder":
+                        direction = wrap.direction
+                        if side is not None and direction == 0:
+                            direction = _cylinder_sense(a, b, centres[wi], axes[wi], side, wrap.radius_mm, contact)
                         piece = cylinder_wrap_polyline(a, b, centres[wi], axes[wi], wrap.radius_mm, samples_per_arc,
-                                                       wrap.direction)
+                                                       direction)
+                    else:
+                        piece = ellipsoid_wrap_polyline(a, b, centres[wi], frames[wi], self._w_semi[wi],
+                                                        samples_per_arc, side, contact)
                 pieces.append(piece[1:])
             out.append(np.vstack(pieces))
         return out
@@ -177,3 +370,19 @@ class PathSet:
         world = self._world_points(R)
         last = np.cumsum([len(line.points) for line in self.lines]) - 1
         return world[:, last]
+
+
+def _cylinder_sense(a, b, centre, axis, side, radius: float = 0.0, contact: bool = False) -> int:
+    """Sense of travel (+1/-1 about ``axis``) of a side-constrained cylinder path."""
+    p, s = a - centre, b - centre
+    p2 = p - (p @ axis) * axis
+    s2 = s - (s @ axis) * axis
+    short = 1 if np.dot(np.cross(p2, s2), axis) >= 0 else -1
+    if contact:
+        lp, ls = np.linalg.norm(p2), np.linalg.norm(s2)
+        r = min(radius, 0.999 * min(lp, ls))
+        angle = np.arccos(np.clip(p2 @ s2 / (lp * ls), -1.0, 1.0))
+        if angle <= np.arccos(r / lp) + np.arccos(r / ls):
+            return short
+    mid = p2 / np.linalg.norm(p2) + s2 / np.linalg.norm(s2)
+    return short if mid @ side >= 0 else -short

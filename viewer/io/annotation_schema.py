@@ -179,8 +179,11 @@ class Attachment(_Record):
 
 
 class Innervation(_Record):
+    """Nerve supply. ``roots`` may be empty only where ``notes`` says why (an imported model
+    that records no nerves)."""
+
     nerve: Text
-    roots: list[Root] = Field(min_length=1)
+    roots: list[Root] = Field(default_factory=list)
     notes: str = ""
 
 

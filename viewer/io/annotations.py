@@ -40,7 +40,8 @@ Kind-specific fields
 muscle (required)
     ``origin`` and ``insertion``: ``{text, landmarks: [names]}``, landmark names
     ``<muscle>[.<compartment>].origin`` / ``.insertion``;
-    ``innervation``: ``{nerve, roots: [L4, L5, S1 ...], notes}``;
+    ``innervation``: ``{nerve, roots: [L4, L5, S1 ...], notes}`` (roots may be empty only with
+    ``notes`` saying why);
     ``actions``: ``{primary: [...], secondary: [...], position_dependence: text}``;
     ``architecture``: see below; ``compartments`` (optional list, see below).
 bone
@@ -220,6 +221,8 @@ def _semantic_errors(
                         f"(allowed: {', '.join(f'{p}.{side}' for p in parts)})",
                     )
         check_architecture(ann.architecture, ("architecture",))
+        if not ann.innervation.roots and len(ann.innervation.notes.split()) < 5:
+            add(("innervation", "roots"), "no spinal roots given: say why in innervation.notes")
     return errors
 
 

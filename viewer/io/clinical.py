@@ -232,3 +232,30 @@ def clinical_for(model) -> ClinicalData:
                                    for sid in cached.nerve_neighbours}
         model.__dict__["_clinical"] = cached
     return cached
+
+
+def release_ids(model, ids, *, field: str = "--release") -> list[str]:
+    """Muscle ids named for release; ``posterior-approach`` stands for the file's default set.
+
+    Raises
+    ------
+    DataError
+        An unknown id, or one that is not a muscle, naming ``field``.
+    """
+    out: list[str] = []
+    muscles = set(model.actions.line_ids) | set(model.actions.structure_ids)
+    for some_id in ids:
+        if str(some_id).strip().lower().replace("-", "_") == "posterior_approach":
+            out += clinical_for(model).release_default
+            continue
+        try:
+            resolved = model.catalogue.resolve(some_id, field=field)
+        except DataError as exc:
+            raise DataError(exc.reason, field=field) from None
+        if resolved not in muscles:
+            raise DataError(f"{some_id!r} is not a muscle (muscles: {', '.join(sorted(model.actions.structure_ids))})",
+                            field=field)
+        out.append(resolved)
+    if not out:
+        raise DataError("names no muscle (e.g. piriformis,obturator_internus or posterior-approach)", field=field)
+    return list(dict.fromkeys(out))

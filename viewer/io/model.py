@@ -79,12 +79,9 @@ class HipModel:
         return self.catalogue.display_name(some_id)
 
     def groups(self) -> list[tuple[object, list[str]]]:
-        """Layer groups in order, each with its structure ids in display order."""
-        out = []
-        for group in sorted(self.annotations.groups, key=lambda g: g.order):
-            members = list(group.members) or [a.id for a in self.annotations.values() if a.layer_group == group.id]
-            out.append((group, [m for m in members if m in self.annotations]))
-        return out
+        """Layer groups in order (:class:`~viewer.core.catalogue.GroupInfo`), each with its
+        structure ids in display order."""
+        return [(group, list(group.members)) for group in self.catalogue.groups()]
 
     def muscle_structures(self) -> list[str]:
         """Ids of the structures with lines of action (muscles, not the nerve)."""

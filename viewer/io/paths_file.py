@@ -14,9 +14,10 @@ import numpy as np
 
 from viewer.core.anatomy import BODIES, Landmark, MuscleLine, PathPoint, SweepShape, WrapSurface
 from viewer.core.errors import DataError
+from viewer.core.motions import POSE_COORDINATES
 from viewer.core.tolerances import tol
 
-WRAP_KINDS = ("sphere", "cylinder")
+WRAP_KINDS = ("sphere", "cylinder", "ellipsoid")
 LINE_KINDS = ("muscle", "nerve")
 
 
@@ -55,8 +56,37 @@ def _body(value: Any, file, field: str) -> str:
     return value
 
 
+def _frame(value: Any, file, field: str) -> np.ndarray:
+    """Three orthonormal row vectors (a right-handed rotation)."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(f"expected three rows of three numbers, got {value!r}", file=file, field=field) from None
+    if arr.shape != (3, 3) or not np.all(np.isfinite(arr)):
+        raise DataError(f"expected three rows of three numbers, got {value!r}", file=file, field=field)
+    if not np.allclose(arr @ arr.T, np.eye(3), atol=1e-3) or np.linalg.det(arr) < 0:
+        raise DataError("the axes must be orthonormal and right-handed", file=file, field=field)
+    u, _, vt = np.linalg.svd(arr)
+    return u @ vt
+
+
+WRAP_FIELDS = {
+    "sphere": {"kind", "body", "centre", "radius", "side", "side_on_contact"},
+    "cylinder": {"kind", "body", "centre", "radius", "axis", "direction", "side", "side_on_contact"},
+    "ellipsoid": {"kind", "body", "centre", "semi_axes", "axes", "side", "side_on_contact"},
+}
+
+
 def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
-    """Wrap surfaces by name from the ``wraps`` mapping."""
+    """Wrap surfaces by name from the ``wraps`` mapping.
+
+    Every kind takes ``kind``, ``body``, ``centre`` and optionally ``side`` (a vector to the
+    half of the surface the path must pass over) with ``side_on_contact`` (true: the side
+    applies only while the straight segment touches the surface, as OpenSim's quadrants do). A sphere has ``radius``; a cylinder
+    ``radius``, ``axis`` and optionally ``direction`` (+1/-1: fixed sense about the axis); an
+    ellipsoid ``semi_axes`` (three half-lengths) and optionally ``axes`` (its principal axes
+    as three orthonormal rows; default the body's axes).
+    """
     wraps: dict[str, WrapSurface] = {}
     if not isinstance(raw, dict):
         raise DataError("expected a mapping of wrap surfaces", file=file, field="wraps")
@@ -65,23 +95,64 @@ def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
         kind = _require(spec, "kind", file, f)
         if kind not in WRAP_KINDS:
             raise DataError(f"unknown wrap kind {kind!r} (allowed: {', '.join(WRAP_KINDS)})", file=file, field=f"{f}.kind")
+        extra = set(spec) - WRAP_FIELDS[kind]
+        if extra:
+            raise DataError(f"unknown field {sorted(extra)[0]!r} for a {kind} (allowed: {', '.join(sorted(WRAP_FIELDS[kind]))})",
+                            file=file, field=f"{f}.{sorted(extra)[0]}")
         axis = None
         direction = 0
+        frame = None
+        semi = None
+        side = _vector(spec["side"], file, f"{f}.side", unit=True) if "side" in spec else None
+        on_contact = spec.get("side_on_contact", False)
+        if not isinstance(on_contact, bool):
+            raise DataError(f"expected true or false, got {on_contact!r}", file=file, field=f"{f}.side_on_contact")
         if kind == "cylinder":
             axis = _vector(_require(spec, "axis", file, f), file, f"{f}.axis", unit=True)
             direction = spec.get("direction", 0)
             if direction not in (-1, 0, 1) or isinstance(direction, bool):
                 raise DataError(f"direction {direction!r} is not one of -1, 0, 1", file=file, field=f"{f}.direction")
+            if direction and side is not None:
+                raise DataError("give either a direction or a side, not both", file=file, field=f"{f}.side")
+        if kind == "ellipsoid":
+            semi_raw = _require(spec, "semi_axes", file, f)
+            semi = _vector(semi_raw, file, f"{f}.semi_axes")
+            if not np.all(semi > 0):
+                raise DataError(f"semi-axes must be positive, got {semi_raw!r}", file=file, field=f"{f}.semi_axes")
+            frame = _frame(spec["axes"], file, f"{f}.axes") if "axes" in spec else np.eye(3)
+            radius = float(semi.max())
+        else:
+            radius = _positive(_require(spec, "radius", file, f), file, f"{f}.radius")
         wraps[name] = WrapSurface(
             name=name,
             kind=kind,
             body=_body(_require(spec, "body", file, f), file, f"{f}.body"),
             centre_mm=_vector(_require(spec, "centre", file, f), file, f"{f}.centre"),
-            radius_mm=_positive(_require(spec, "radius", file, f), file, f"{f}.radius"),
+            radius_mm=radius,
             axis=axis,
             direction=int(direction),
+            frame=frame,
+            semi_axes_mm=semi,
+            side=side,
+            side_on_contact=on_contact,
         )
     return wraps
+
+
+def _condition(raw: Any, file, field: str) -> tuple[int, float, float]:
+    """``{coordinate: flexion, range: [lo, hi]}`` (degrees) to ``(index, lo, hi)``."""
+    if not isinstance(raw, dict) or set(raw) != {"coordinate", "range"}:
+        raise DataError(f"expected {{coordinate: <{'|'.join(POSE_COORDINATES)}>, range: [low, high]}}, got {raw!r}",
+                        file=file, field=field)
+    coord = raw["coordinate"]
+    if coord not in POSE_COORDINATES:
+        raise DataError(f"unknown coordinate {coord!r} (allowed: {', '.join(POSE_COORDINATES)})", file=file,
+                        field=f"{field}.coordinate")
+    rng = raw["range"]
+    if (not isinstance(rng, list) or len(rng) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in rng)
+            or not rng[0] < rng[1]):
+        raise DataError(f"expected [low, high] in degrees with low < high, got {rng!r}", file=file, field=f"{field}.range")
+    return POSE_COORDINATES.index(coord), float(rng[0]), float(rng[1])
 
 
 def _fraction(value, file, field: str) -> float:
@@ -164,11 +235,17 @@ def parse_lines(
                 points.append(PathPoint(name=name, body=lm.body, position_mm=np.asarray(lm.position_mm, float) + offset,
                                         landmark=name))
             else:
+                condition = None
+                if isinstance(p, dict) and "condition" in p:
+                    if k == 0 or k == len(points_raw) - 1:
+                        raise DataError("an origin or insertion cannot be conditional", file=file, field=f"{pf}.condition")
+                    condition = _condition(p["condition"], file, f"{pf}.condition")
                 points.append(
                     PathPoint(
                         name=str(_require(p, "name", file, pf)),
                         body=_body(_require(p, "body", file, pf), file, f"{pf}.body"),
                         position_mm=_vector(_require(p, "position", file, pf), file, f"{pf}.position"),
+                        condition=condition,
                     )
                 )
         wrap_names = spec.get("wraps", [None] * (len(points) - 1))

@@ -79,7 +79,7 @@ class LessonPlayer:
         Index (from 0) of the step now shown.
     camera_requested(Camera)
         After the state is set: a host with a 3D view should frame ``Camera`` (see
-        :func:`viewer.render.lesson_camera.apply_camera`). The player has already called
+        :func:`viewer.render.camera.apply_camera`). The player has already called
         ``state.request_view`` with the view name, so a host that only follows the state still
         turns to the right side.
     """

@@ -15,7 +15,7 @@ step's resolved state is fixed by the file alone, whatever was shown before it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +24,9 @@ import yaml
 
 from viewer.core.catalogue import Catalogue
 from viewer.core.errors import DataError
-from viewer.core.kinematics import DEFAULT_ROM
-from viewer.core.motions import parse_motion
-from viewer.core.pose_text import parse_pose_value
-from viewer.core.sections import parse_section
-from viewer.core.spec import COLOUR_BY, ZOOM_RANGE, Camera, SceneSpec, resolve_layers
-from viewer.core.views import DEFAULT_VIEW, VIEWS  # noqa: F401 - DEFAULT_VIEW: the step default
+from viewer.core.spec import ZOOM_RANGE, Camera, SceneSpec  # noqa: F401 - ZOOM_RANGE: the lesson limit
+from viewer.core.views import DEFAULT_VIEW  # noqa: F401 - the view a lesson starts from
+from viewer.io.scene_file import SHARED_KEYS, apply_scene_fields
 from viewer.io.validation import FieldChecker, short
 from viewer.io.yaml_source import display_path, read_yaml
 from viewer.lessons.rich_text import CaptionError, check_caption, plain_text
@@ -42,13 +39,9 @@ MAX_CAPTION_CHARS = 600
 MAX_DURATION_S = 60.0
 
 TOP_LEVEL_KEYS = ("title", "description", "steps")
-#: Fields of a step: the scene fields (shared with scene files) plus ``caption``, ``reset``
-#: and ``duration_s``.
-SCENE_KEYS = (
-    "view", "zoom", "focus", "only", "hide", "show", "opacity", "pose", "motion", "colour_by",
-    "highlight", "select", "ghost", "show_mechanics", "knee_flexion", "released", "section", "show_spaces",
-)
-STEP_KEYS = ("caption", "reset", *SCENE_KEYS[:7], "pose", "duration_s", *SCENE_KEYS[8:])
+#: Fields of a step: the scene fields it shares with scene files (:mod:`viewer.io.scene_file`)
+#: plus ``caption``, ``reset`` and ``duration_s``.
+STEP_KEYS = ("caption", "reset", *SHARED_KEYS[:8], "duration_s", *SHARED_KEYS[8:])
 
 #: A lesson step shows a :class:`~viewer.core.spec.SceneSpec` (the name lessons used first).
 StepState = SceneSpec
@@ -116,127 +109,6 @@ def base_state(model) -> SceneSpec:
     return SceneSpec(visible=state.visibility(), opacity={leaf: state.opacity(leaf) for leaf in state.all_leaves})
 
 
-# -- the fields a step shares with a scene file ------------------------------------------------------
-def apply_scene_fields(check: FieldChecker, loc: tuple, raw: dict, start: SceneSpec, catalogue: Catalogue,
-                       bounds=None) -> SceneSpec:
-    """``start`` changed by the scene fields of ``raw`` (:data:`SCENE_KEYS`), checked.
-
-    The one reading of view, zoom, focus, only/hide/show, opacity, pose, motion, colouring,
-    highlight, selection, ghost and mechanics, shared by lesson steps and scene files; every
-    problem is a DataError located at ``loc + (field,)`` of the file.
-    """
-    changes: dict[str, Any] = {}
-
-    def leaves(key: str, value, *, groups: bool = True) -> list[str]:
-        out = []
-        for some_id in check.id_list((*loc, key), value):
-            try:
-                out += catalogue.leaves(catalogue.resolve(some_id, groups=groups), groups=groups)
-            except DataError as exc:
-                raise check.relocate((*loc, key), exc) from None
-        return out
-
-    try:
-        visible = resolve_layers(start.visible, catalogue, **{k: check.id_list((*loc, k), raw[k])
-                                                               for k in ("only", "hide", "show") if k in raw})
-    except DataError as exc:
-        raise check.relocate((*loc, exc.field), exc) from None
-    changes["visible"] = visible
-    if "opacity" in raw:
-        value = raw["opacity"]
-        if not isinstance(value, dict) or not value:
-            raise check.fail((*loc, "opacity"), "must map ids to opacities 0..1, e.g. {gluteus_maximus: 0.3}; "
-                             f"got {short(value)}")
-        opacity = dict(start.opacity)
-        for some_id, alpha in value.items():
-            alpha = check.number((*loc, "opacity"), alpha, 0.0, 1.0)
-            for leaf in leaves("opacity", str(some_id)):
-                opacity[leaf] = alpha
-        changes["opacity"] = opacity
-
-    camera = start.camera
-    if "view" in raw:
-        view = raw["view"]
-        if not isinstance(view, str) or view not in VIEWS:
-            raise check.fail((*loc, "view"), f"unknown view {view!r} (allowed: {', '.join(VIEWS)})")
-        camera = replace(camera, view=view)
-    if "zoom" in raw:
-        camera = replace(camera, zoom=check.number((*loc, "zoom"), raw["zoom"], *ZOOM_RANGE))
-    if "focus" in raw:
-        focus = [] if raw["focus"] in (None, []) else leaves("focus", raw["focus"])
-        camera = replace(camera, focus=tuple(dict.fromkeys(focus)))
-    changes["camera"] = camera
-
-    if "pose" in raw:
-        try:
-            pose = parse_pose_value(raw["pose"], start.pose_deg, DEFAULT_ROM, field="pose")
-        except DataError as exc:
-            raise check.relocate((*loc, "pose"), exc) from None
-        changes["pose_deg"] = tuple(float(v) for v in pose)
-    if "motion" in raw:
-        value = raw["motion"]
-        if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
-            changes["motion"] = None
-        elif not isinstance(value, str):
-            raise check.fail((*loc, "motion"), f"must be a motion name or none, got {short(value)}")
-        else:
-            try:
-                changes["motion"] = parse_motion(value, field="motion").name
-            except DataError as exc:
-                raise check.relocate((*loc, "motion"), exc) from None
-    if "colour_by" in raw:
-        if raw["colour_by"] not in COLOUR_BY:
-            raise check.fail((*loc, "colour_by"),
-                             f"unknown colouring {raw['colour_by']!r} (allowed: {', '.join(COLOUR_BY)})")
-        changes["colour_by"] = raw["colour_by"]
-    if "highlight" in raw:
-        ids = [] if raw["highlight"] is None else check.id_list((*loc, "highlight"), raw["highlight"])
-        out: list[str] = []
-        for some_id in ids:
-            try:
-                out += catalogue.ids(catalogue.resolve(some_id, groups=True), groups=True)
-            except DataError as exc:
-                raise check.relocate((*loc, "highlight"), exc) from None
-        changes["highlight"] = tuple(dict.fromkeys(out))
-    if "select" in raw:
-        value = raw["select"]
-        if value is not None:
-            if not isinstance(value, str):
-                raise check.fail((*loc, "select"), f"must be one structure id or null, got {short(value)}")
-            try:
-                value = catalogue.resolve(value, groups=False)
-            except DataError as exc:
-                raise check.relocate((*loc, "select"), exc) from None
-        changes["selection"] = value
-    for key in ("ghost", "show_mechanics", "show_spaces"):
-        if key in raw:
-            changes[key] = check.boolean((*loc, key), raw[key])
-    if "knee_flexion" in raw:
-        changes["knee_flexion_deg"] = check.number((*loc, "knee_flexion"), raw["knee_flexion"], 0.0, 120.0, " deg")
-    if "released" in raw:
-        ids = [] if raw["released"] is None else check.id_list((*loc, "released"), raw["released"])
-        out = []
-        for some_id in ids:
-            try:
-                resolved = catalogue.resolve(some_id, groups=False)
-            except DataError as exc:
-                raise check.relocate((*loc, "released"), exc) from None
-            if not catalogue[resolved].lines or catalogue[resolved].kind != "muscle":
-                raise check.fail((*loc, "released"), f"{some_id!r} is not a muscle (only muscles are released)")
-            out.append(resolved)
-        changes["released"] = tuple(dict.fromkeys(out))
-    if "section" in raw:
-        value = raw["section"]
-        if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
-            changes["section"] = None
-        else:
-            try:
-                changes["section"] = parse_section(value, *(bounds or (None, None)), field="section")
-            except DataError as exc:
-                raise check.relocate((*loc, "section"), exc) from None
-    return start.replace(**changes)
-
-
 # -- one step ------------------------------------------------------------------------------------
 def _step_field(loc: tuple) -> str:
     """``("steps", 2, "pose")`` -> ``"steps[3].pose"`` (steps count from 1, as in the panel)."""
@@ -252,7 +124,7 @@ class _StepParser:
         self.check = FieldChecker(shown, lines, _step_field)
         self.catalogue = catalogue
         self.base = base
-        self.bounds = bounds
+        self.bounds = bounds  # the model's box (mm): a section must cut it
 
     def parse(self, index: int, raw: Any, previous: SceneSpec) -> Step:
         check, loc = self.check, ("steps", index)

@@ -1,6 +1,12 @@
 """Regenerate the ``meshes/`` folder: bones, swept muscles and nerve, landmarks and manifest.
 
-Deterministic: the same parameters give the same files, which a test checks against the
+The bones are the CT-derived population means of the ``musculoskeletal-models`` package
+(:mod:`viewer.meshgen.ct_bones`; the ``build-meshes`` extra), with their landmarks from
+``data/ct_landmarks.yaml`` and the muscle paths of ``data/muscle_paths.yaml``. The procedural
+bones (:mod:`viewer.meshgen.bones`, paths in ``data/muscle_paths_procedural.yaml``) remain as a
+fallback: ``generate(source="procedural")``.
+
+Deterministic: the same inputs give the same files, which a test checks against the
 committed ones. Muscles are swept along their paths at the neutral pose with the same code the
 renderer uses at every pose (:mod:`viewer.core.sweep`).
 """
@@ -16,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from viewer.core.anatomy import BONE_BODY, Landmark
+from viewer.core.errors import DataError
 from viewer.core.paths import PathSet
 from viewer.core.sweep import DEFAULT_RING, DEFAULT_STATIONS, sweep_faces, sweep_vertices
 from viewer.io import meshes as meshio
@@ -24,11 +31,14 @@ from viewer.io.yaml_source import read_yaml
 from viewer.meshgen.bones import BoneParams, generate_bones
 
 PATHS_SOURCE = "muscle_paths.yaml"
+PROCEDURAL_PATHS_SOURCE = "muscle_paths_procedural.yaml"
+SOURCES = ("ct", "procedural")
 
 
-def path_definitions() -> tuple[Path, dict]:
-    """The muscle-path definitions shipped with the generator."""
-    path = Path(str(resources.files("viewer.meshgen") / "data" / PATHS_SOURCE))
+def path_definitions(source: str = "ct") -> tuple[Path, dict]:
+    """The muscle-path definitions shipped with the generator, for the CT or procedural bones."""
+    name = PATHS_SOURCE if source == "ct" else PROCEDURAL_PATHS_SOURCE
+    path = Path(str(resources.files("viewer.meshgen") / "data" / name))
     return path, read_yaml(path)[0]
 
 
@@ -77,8 +87,11 @@ def paths_in_pelvis_frame(path_doc: dict, rotation: np.ndarray, landmarks: dict[
     return doc
 
 
-def generate(params: BoneParams | None = None):
+def generate(params: BoneParams | None = None, source: str = "ct"):
     """Everything the folder holds, in memory.
+
+    ``source`` is ``"ct"`` (default: the CT-derived bones; needs the ``build-meshes`` extra) or
+    ``"procedural"`` (the generated shapes, with ``params``).
 
     Returns
     -------
@@ -87,31 +100,44 @@ def generate(params: BoneParams | None = None):
     landmarks : dict[str, Landmark]
     path_doc : dict
         The path definitions, as written to ``muscle_paths.json``.
-    params : BoneParams
-    pelvis_rotation : numpy.ndarray
-        ``(3, 3)`` construction frame -> ISB pelvis frame.
+    generator : dict
+        What the bones were made from, for the manifest.
     """
-    params = params or BoneParams.from_yaml()
-    bones = generate_bones(params)
-    landmarks = core_landmarks(bones.landmarks)
-    source, authored = path_definitions()
-    path_doc = paths_in_pelvis_frame(authored, bones.pelvis_rotation, landmarks)
-    lines = parse_lines(path_doc, landmarks, source)
+    if source not in SOURCES:
+        raise DataError(f"unknown bone source {source!r}; allowed: {', '.join(SOURCES)}", field="source")
+    if source == "ct":
+        from viewer.meshgen import ct_bones
+
+        bone_meshes, bone_landmarks, info = ct_bones.build()
+        generator = {"bones": "ct", **info}
+        rotation = np.eye(3)
+    else:
+        params = params or BoneParams.from_yaml()
+        bones = generate_bones(params)
+        bone_meshes, bone_landmarks, rotation = bones.meshes, bones.landmarks, bones.pelvis_rotation
+        generator = {"bones": "procedural", "bone_parameters": _jsonable(dataclasses.asdict(params)),
+                     # rows X, Y, Z of the ISB pelvis frame in the construction frame of the pelvic shapes
+                     "pelvis_construction_to_isb": [[round(float(x), 9) for x in row] for row in rotation]}
+    generator["sweep"] = {"stations": DEFAULT_STATIONS, "ring": DEFAULT_RING, "pose": "neutral"}
+    landmarks = core_landmarks(bone_landmarks)
+    path_file, authored = path_definitions(source)
+    path_doc = paths_in_pelvis_frame(authored, rotation, landmarks)
+    lines = parse_lines(path_doc, landmarks, path_file)
     polylines = PathSet(lines).polylines(np.zeros(3))
     meshes: dict[str, tuple] = {}
-    for bone_id, mesh in bones.meshes.items():
+    for bone_id, mesh in bone_meshes.items():
         meshes[bone_id] = ("bone", BONE_BODY[bone_id], np.asarray(mesh.vertices), np.asarray(mesh.faces))
     faces = sweep_faces(DEFAULT_STATIONS, DEFAULT_RING)
     for line, poly in zip(lines, polylines):
         meshes[line.id] = (line.kind, "pelvis", sweep_vertices(poly, line.shape, DEFAULT_STATIONS, DEFAULT_RING), faces)
-    return meshes, landmarks, path_doc, params, bones.pelvis_rotation
+    return meshes, landmarks, path_doc, generator
 
 
-def write(out_dir: Path, params: BoneParams | None = None) -> dict:
+def write(out_dir: Path, params: BoneParams | None = None, source: str = "ct") -> dict:
     """Generate and write the mesh folder; returns the manifest."""
     out_dir = Path(out_dir)
+    meshes, landmarks, path_doc, generator = generate(params, source)
     out_dir.mkdir(parents=True, exist_ok=True)
-    meshes, landmarks, path_doc, params, pelvis_rotation = generate(params)
     structures = {}
     for sid, (kind, body, vertices, faces) in meshes.items():
         name = f"{sid}.ply"
@@ -140,15 +166,15 @@ def write(out_dir: Path, params: BoneParams | None = None) -> dict:
             "pelvis": "origin at the right hip joint centre; X anterior, Y superior, Z right (ISB, Wu et al. 2002)",
             "femur": "origin at the femoral head centre; Y from the knee centre to the head centre, Z right, X anterior",
         },
-        "generator": {
-            "bone_parameters": _jsonable(dataclasses.asdict(params)),
-            "sweep": {"stations": DEFAULT_STATIONS, "ring": DEFAULT_RING, "pose": "neutral"},
-            # rows X, Y, Z of the ISB pelvis frame in the construction frame of the pelvic shapes
-            "pelvis_construction_to_isb": [[round(float(x), 9) for x in row] for row in pelvis_rotation],
-        },
+        "generator": generator,
         "landmarks": meshio.LANDMARKS,
         "paths": meshio.PATHS,
         "structures": structures,
     }
     (out_dir / meshio.MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    if source == "ct":
+        from viewer.meshgen import ct_bones
+
+        (out_dir / ct_bones.LICENCE_FILE).write_text(ct_bones.licence_text(), encoding="utf-8")
+        (out_dir / ct_bones.NOTICE_FILE).write_text(ct_bones.notice_text(), encoding="utf-8")
     return manifest

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from viewer.core.actions import NEGLIGIBLE_MOMENT_ARM_MM, SPECIFIC_TENSION_N_PER_CM2
 from viewer.core.motions import MOTIONS
+from viewer.state.mechanics import current_result
 from viewer.qt.binding import StateBinding
 from viewer.render import palette
 
@@ -314,8 +315,8 @@ class ActionsPanel(QWidget):
             self.summary.setText("Choose a motion to colour every muscle by what it does for it.")
             return
         by_torque = self.state.colour_by == "torque"
-        rows = self.model.actions.table(motion, self.state.pose, rank_by="torque" if by_torque else "moment_arm",
-                                        include_compartments=self.compartments_box.isChecked())
+        rows = current_result(self.state, self.model.actions).table(
+            motion, "torque" if by_torque else "moment_arm", self.compartments_box.isChecked())
         self.ranking.set_rows(rows, "N·m" if by_torque else "mm")
         muscles = [r for r in rows if r.level == "muscle"]
         n_prod = sum(r.role == "produces" for r in muscles)

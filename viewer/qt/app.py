@@ -156,10 +156,10 @@ def open_lesson(window, lesson) -> None:
     """Dock the lesson panel in ``window`` at the first step of ``lesson``.
 
     The panel drives the window's session state; the cameras its steps ask for are framed
-    by :func:`viewer.render.lesson_camera.apply_camera` on the window's scene.
+    by :func:`viewer.render.camera.apply_camera` on the window's scene.
     """
     from viewer.qt.lesson_panel import LessonPanel
-    from viewer.render.lesson_camera import apply_camera
+    from viewer.render.camera import apply_camera
 
     panel = LessonPanel(window.state, window.model)
     panel.camera_requested.connect(lambda camera: apply_camera(window.scene, camera))

@@ -19,20 +19,12 @@ FOCUS_MUSCLE = "piriformis"
 
 def deep_rotators(model) -> list[str]:
     """Structure ids of the deep external rotator group, in the layers panel's order."""
-    for group, members in model.groups():
-        if group.id == DEEP_GROUP:
-            return list(members)
-    return []
+    return model.catalogue.ids(DEEP_GROUP, groups=True) if model.catalogue.is_group(DEEP_GROUP) else []
 
 
 def role_line(model, muscle: str, motion, pose) -> str:
     """``"Piriformis produces external rotation (+12 mm)"`` at ``pose``."""
-    actions = model.actions
-    values = actions.evaluate(motion, pose[None])
-    if muscle in actions.structure_ids:
-        r = float(values["muscle_r"][0, actions.structure_ids.index(muscle)])
-    else:
-        r = float(values["line_r"][0, actions.line_ids.index(muscle)])
+    r, _ = model.actions.at_pose(pose).of(muscle, motion)
     role = roles(r).item()
     return f"{model.display_name(muscle)} {role} {motion.label} (moment arm {r:+.0f} mm)"
 

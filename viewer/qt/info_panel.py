@@ -11,6 +11,7 @@ from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from viewer.core.actions import roles
+from viewer.state.mechanics import current_result
 from viewer.qt.annotation_html import LINK_PREFIX, annotation_html, section_titles, welcome_html
 from viewer.qt.binding import StateBinding
 
@@ -86,13 +87,7 @@ class InfoPanel(QWidget):
         if some_id is None or motion is None or (some_id not in actions.line_ids and some_id not in actions.structure_ids):
             self.live.setText("" if some_id is None else "Choose a motion (Actions panel) to see what it does here.")
             return
-        values = actions.evaluate(motion, self.state.pose[None])
-        if some_id in actions.structure_ids:
-            j = actions.structure_ids.index(some_id)
-            r, torque = values["muscle_r"][0, j], values["muscle_torque"][0, j]
-        else:
-            k = actions.line_ids.index(some_id)
-            r, torque = values["line_r"][0, k], values["line_torque"][0, k]
+        r, torque = current_result(self.state, actions).of(some_id, motion)
         role = roles(r).item()
         self.live.setText(f"At this pose it <b>{role}</b> {motion.label}: moment arm {r:+.1f} mm, "
                           f"torque potential {torque:+.1f} N·m.")

@@ -12,7 +12,7 @@ so that the window hosting the 3D view can frame the step exactly::
     panel.install_shortcuts(main_window)  # window-wide keys, off until...
     panel.set_presentation_keys(True)     # ...full-screen presentation: arrows, Page Up/Down, Space
 
-(:func:`viewer.render.lesson_camera.apply_camera`). Call :meth:`LessonPanel.close_panel` before the
+(:func:`viewer.render.camera.apply_camera`). Call :meth:`LessonPanel.close_panel` before the
 panel is deleted: it stops the timers and disconnects from the state.
 """
 

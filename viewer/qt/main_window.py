@@ -36,6 +36,7 @@ from viewer.qt.layers_panel import LayersPanel
 from viewer.qt.playback import PlaybackTimer
 from viewer.qt.plot_panel import PlotPanel
 from viewer.qt.pose_panel import PRESET_BUTTONS, PosePanel
+from viewer.qt.scene_files import open_scene, save_scene_as
 from viewer.qt.screenshot_dialog import ScreenshotDialog
 from viewer.qt.settings import (
     KEY_COLOUR_BY,
@@ -118,6 +119,7 @@ class MainWindow(QMainWindow):
         theme = read_str(self.settings, KEY_THEME, "dark") if restore else "dark"
         if theme not in THEMES:
             theme = "dark"
+        self.state.set_theme(theme)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
                             | QMainWindow.DockOption.AllowNestedDocks)
         self.setStyleSheet(_stylesheet(BASE_FONT_PT))
@@ -241,6 +243,9 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         a = self._action
+        a("save_scene", "Save s&cene…", lambda: save_scene_as(self),
+          tip="Save what the view shows (layers, pose, colouring, camera) as a scene file")
+        a("open_scene", "&Open scene…", lambda: open_scene(self), "Ctrl+O", tip="Show a saved scene file")
         a("screenshot", "&Save screenshot…", self.open_screenshot_dialog, "Ctrl+S",
           tip="Save a PNG of the 3D view at any size, ready for a slide")
         a("quick_screenshot", "&Quick screenshot", self.quick_screenshot, "Ctrl+Shift+S",
@@ -300,7 +305,8 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         na = self.named_actions
         file_menu = bar.addMenu("&File")
-        for name in ("screenshot", "quick_screenshot", None, "export_plot_png", "export_plot_csv", None, "quit"):
+        for name in ("open_scene", "save_scene", None, "screenshot", "quick_screenshot", None, "export_plot_png",
+                     "export_plot_csv", None, "quit"):
             file_menu.addSeparator() if name is None else file_menu.addAction(na[name])
         view = bar.addMenu("&View")
         self.panels_menu = view.addMenu("&Panels")
@@ -369,7 +375,7 @@ class MainWindow(QMainWindow):
 
     # -- commands ----------------------------------------------------------------------------
     def set_theme(self, name: str) -> None:
-        self.scene.set_theme(name)
+        self.state.set_theme(name)
         self.named_actions[f"theme_{name}"].setChecked(True)
 
     def cycle_motion(self, step: int) -> None:

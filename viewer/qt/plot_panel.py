@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.core.errors import DataError
+from viewer.core.sweeps import angle_range, columns, grid_2d, pose_grid
 from viewer.core.motions import COORDINATE_WORDS, MOTIONS, POSE_COORDINATES
 from viewer.qt.binding import StateBinding
 from viewer.render import palette
@@ -157,14 +158,7 @@ class PlotPanel(QWidget):
         self.schedule(full=True)
 
     def _columns(self, values: dict, ids: list[str]) -> np.ndarray:
-        actions = self.model.actions
-        cols = []
-        for some_id in ids:
-            if some_id in actions.structure_ids:
-                cols.append(values["muscle_r"][:, actions.structure_ids.index(some_id)])
-            else:
-                cols.append(values["line_r"][:, actions.line_ids.index(some_id)])
-        return np.stack(cols, axis=1) if cols else np.zeros((len(values["line_r"]), 0))
+        return columns(self.model.actions, values, ids)
 
     # -- computation ----------------------------------------------------------------------
     def curve_data(self) -> dict:
@@ -180,12 +174,10 @@ class PlotPanel(QWidget):
         ids = self.plotted_ids()
         limits = self.state.rom.as_array()
         c = motion.coordinate
-        angles = np.arange(limits[c, 0], limits[c, 1] + 1e-9, CURVE_STEP_DEG)
-        sweep = np.repeat(pose[None], len(angles), axis=0)
-        sweep[:, c] = angles
-        flex = np.arange(limits[0, 0], limits[0, 1] + 1e-9, CURVE_STEP_DEG)
-        sweep_f = np.repeat(pose[None], len(flex), axis=0)
-        sweep_f[:, 0] = flex
+        angles = angle_range(limits[c, 0], limits[c, 1], CURVE_STEP_DEG)
+        sweep = pose_grid(pose, c, angles)
+        flex = angle_range(limits[0, 0], limits[0, 1], CURVE_STEP_DEG)
+        sweep_f = pose_grid(pose, 0, flex)
         if ids:
             both = self.model.actions.evaluate(motion, np.vstack([sweep, sweep_f]))
             r = self._columns(both, ids)
@@ -213,13 +205,12 @@ class PlotPanel(QWidget):
         if some_id is None:
             return None
         limits = self.state.rom.as_array()
-        flex = np.arange(limits[0, 0], limits[0, 1] + 1e-9, MAP_STEP_DEG)
-        rot = np.arange(limits[2, 0], limits[2, 1] + 1e-9, MAP_STEP_DEG)
+        flex = angle_range(limits[0, 0], limits[0, 1], MAP_STEP_DEG)
+        rot = angle_range(limits[2, 0], limits[2, 1], MAP_STEP_DEG)
         abduction = int(round(float(self.state.pose[1])))
         grid = self._map_cache.get(abduction)
         if grid is None:
-            F, R = np.meshgrid(flex, rot)
-            poses = np.stack([F.ravel(), np.full(F.size, float(abduction)), R.ravel()], axis=1)
+            poses = grid_2d(flex, rot, abduction)
             values = self.model.actions.evaluate(MOTIONS["external_rotation"], poses)
             grid = {"muscle_r": values["muscle_r"], "line_r": values["line_r"]}
             if len(self._map_cache) > 8:

@@ -13,7 +13,8 @@ from pyvistaqt import QtInteractor
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
-from viewer.render.scene import DEFAULT_VIEW, HipScene
+from viewer.core.views import DEFAULT_VIEW
+from viewer.render.scene import HipScene
 
 #: A press and release closer than this (pixels) is a click, not a camera drag.
 CLICK_SLOP_PX = 4

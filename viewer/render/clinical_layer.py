@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import numpy as np
 import pyvista as pv
-from vtkmodules.vtkCommonDataModel import vtkPlane
-from vtkmodules.vtkFiltersCore import vtkCutter, vtkStripper
+from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkPlane, vtkPolyData
+from vtkmodules.vtkFiltersCore import vtkCutter, vtkGlyph3D, vtkStripper
+from vtkmodules.vtkFiltersSources import vtkSphereSource
 from vtkmodules.vtkFiltersGeneral import vtkContourTriangulator
 from vtkmodules.vtkRenderingCore import vtkActor, vtkBillboardTextActor3D, vtkPolyDataMapper
 
 from viewer.core.kinematics import femur_transform
 from viewer.core.stretch import neutral_lengths, stretch_pct
 from viewer.render import palette
+from viewer.render.primitives import text_actor
 
 #: Stretch (%) drawn at full colour; smaller changes fade towards the neutral grey.
 FULL_COLOUR_STRETCH_PCT = 20.0
@@ -84,11 +87,13 @@ class ClinicalLayer:
 
     # -- actors ----------------------------------------------------------------------------------
     def _build(self) -> None:
-        overlay = self.scene._overlay_renderer
-        self._space_actor = self.scene._line_actor(SPACE_COLOUR, 6)
-        self._space_ends = self.scene._marker_actor(SPACE_COLOUR)
+        overlay = self.scene.lighting.overlay_renderer
+        self._space_actor = _line_actor(overlay, SPACE_COLOUR, 6)
+        self._space_points = vtkPolyData()
+        self._space_points.SetPoints(vtkPoints())
+        self._space_ends = _sphere_glyphs(overlay, self._space_points, SPACE_COLOUR)
         # Top right: the legend takes the top left while a colouring is shown.
-        self._space_text = self.scene._text_actor((0.985, 0.975), "right", "top", 15)
+        self._space_text = text_actor(self.scene.plotter.renderer, (0.985, 0.975), "right", "top", 15)
         self._space_text.GetTextProperty().SetBackgroundOpacity(0.75)
         self._plane = vtkPlane()
         self._cap_pd = pv.PolyData()
@@ -117,10 +122,6 @@ class ClinicalLayer:
         self.scene.plotter.renderer.AddActor(self._outline_actor)
         self._labels: dict[str, vtkBillboardTextActor3D] = {}
         self._overlay = overlay
-
-    def connections(self):
-        s = self.state
-        return ((s.section_changed, self._on_section), (s.show_spaces_changed, self._on_spaces))
 
     # -- released muscles -------------------------------------------------------------------
     def set_released(self, ids) -> None:
@@ -175,9 +176,6 @@ class ClinicalLayer:
                 (f"shortened (purple, full at -{FULL_COLOUR_STRETCH_PCT:g} %)", STRETCH_COLOURS["shortened"])]
 
     # -- the ischiofemoral space ------------------------------------------------------------------
-    def _on_spaces(self, on: bool) -> None:
-        self.scene._on_display_changed()  # refreshes this layer and the overlay pass, then renders
-
     def space_values(self) -> dict[str, float]:
         """The spaces (mm) last drawn; empty while they are hidden."""
         return dict(self._space_values)
@@ -206,27 +204,28 @@ class ClinicalLayer:
         ifs = measured["ischiofemoral"]
         a, b = ifs.fixed_point_mm[0], ifs.moving_point_mm[0]
         self._space_actor.GetMapper().SetInputData(pv.Line(a, b))
-        pts = self._space_ends.GetMapper().GetInputConnection(0, 0).GetProducer().GetInput()
-        pts.GetPoints().SetNumberOfPoints(0)
+        points = self._space_points.GetPoints()
+        points.SetNumberOfPoints(0)
         for p in (a, b):
-            pts.GetPoints().InsertNextPoint(*p)
-        pts.GetPoints().Modified()
-        pts.Modified()
+            points.InsertNextPoint(*p)
+        points.Modified()
+        self._space_points.Modified()
         self._space_text.SetInput(self.space_readout(self._space_values))
 
     # -- sections ---------------------------------------------------------------------------------
-    def _on_section(self, section) -> None:
-        self.scene._on_display_changed()
-
     def _mappers(self):
-        for actor in self.scene.actors.values():
+        structures = self.scene.structures
+        for actor in structures.actors.values():
             yield actor.GetMapper()
-        for batch in self.scene._batch.values():
+        for batch in structures.batch.values():
             yield batch["actor"].GetMapper()
+        for full, coarse in structures.lod_mappers.values():
+            yield full
+            yield coarse
 
     def _posed_surface(self, leaf: str) -> pv.PolyData:
         record = self.model.meshes[leaf]
-        pd = self.scene._polydata[leaf]
+        pd = self.scene.structures.polydata[leaf]
         if record.kind == "bone" and record.body == "femur":
             T = femur_transform(self.state.pose)[0]
             moved = pv.PolyData()
@@ -361,3 +360,42 @@ class ClinicalLayer:
     @property
     def overlay_visible(self) -> bool:
         return self.state.show_spaces or (self.state.section is not None and bool(self._labels))
+
+
+def _line_actor(renderer, colour: str, width: float) -> vtkActor:
+    """A hidden line actor of one colour in ``renderer`` (its input is set when shown)."""
+    mapper = vtkPolyDataMapper()
+    mapper.SetInputData(pv.Line((0, 0, 0), (1, 0, 0)))
+    mapper.ScalarVisibilityOff()  # pv.Line carries a distance array; draw in one colour
+    actor = vtkActor()
+    actor.SetMapper(mapper)
+    actor.GetProperty().SetColor(*palette.hex_to_rgb(colour))
+    actor.GetProperty().SetLineWidth(width)
+    actor.GetProperty().SetLighting(False)
+    actor.SetPickable(False)
+    actor.SetVisibility(False)
+    renderer.AddActor(actor)
+    return actor
+
+
+def _sphere_glyphs(renderer, points: vtkPolyData, colour: str, radius_mm: float = 3.0) -> vtkActor:
+    """Small spheres at ``points`` (a point set updated in place), hidden until shown."""
+    sphere = vtkSphereSource()
+    sphere.SetRadius(radius_mm)
+    sphere.SetThetaResolution(16)
+    sphere.SetPhiResolution(16)
+    glyph = vtkGlyph3D()
+    glyph.SetInputData(points)
+    glyph.SetSourceConnection(sphere.GetOutputPort())
+    glyph.ScalingOff()
+    glyph.OrientOff()
+    mapper = vtkPolyDataMapper()
+    mapper.SetInputConnection(glyph.GetOutputPort())
+    actor = vtkActor()
+    actor.SetMapper(mapper)
+    actor.GetProperty().SetColor(*palette.hex_to_rgb(colour))
+    actor.GetProperty().SetAmbient(0.4)
+    actor.SetPickable(False)
+    actor.SetVisibility(False)
+    renderer.AddActor(actor)
+    return actor

@@ -31,3 +31,11 @@ class MechanicsModel:
             self._result = self.actions.at_pose(pose)
             self.evaluations += 1
         return self._result
+
+
+def current_result(state, actions: ActionModel) -> MechanicsResult:
+    """The mechanics of ``state``'s pose: its shared result, or (a state built without a model)
+    one computed from ``actions``."""
+    if state.mechanics is not None:
+        return state.mechanics.result
+    return actions.at_pose(state.pose)

@@ -1,15 +1,13 @@
-"""The camera of a lesson step, and the framing of every teaching image: the camera fit, the
-caption band and readable caption text.
+"""The camera: named views of the hip region, lesson and scene framing, explicit cameras.
 
-Used by lessons (in the window and in exports) and by exported animations.
-
-The scene's named views (:meth:`viewer.render.scene.HipScene.set_view`) give the direction and,
-without more, the framing of the hip region the window shows. A lesson needs two things more: to
+The one place that knows how a named view (:mod:`viewer.core.views`) becomes a camera: the
+visible surfaces of the hip region are fitted into the viewport from the view's direction
+(:func:`frame_named_view`). A lesson step or scene file asks for more (:func:`apply_camera`): to
 look closely at a few small muscles (``focus``: the box around them is fitted into the view, by
 projecting its corners and panning and zooming until they fill it), and a band at the bottom
-kept free for its caption, so that what is framed is drawn above the caption, never under it.
-The camera's direction is never changed. No Qt: the desktop window and headless exports share
-this.
+kept free for its caption, so that what is framed is drawn above the caption, never under it;
+or for an explicit camera (position, focal point, view-up). No Qt: the desktop window and
+headless exports share this.
 """
 
 from __future__ import annotations
@@ -19,21 +17,83 @@ import textwrap
 
 import numpy as np
 
-from viewer.lessons.schema import Camera
-from viewer.render import palette
+from viewer.core.spec import Camera
+from viewer.core.views import camera_for
+from viewer.render.theme import (
+    CAPTION_BOTTOM,
+    CAPTION_CHAR_EM,
+    CAPTION_FONT_PX,
+    CAPTION_GAP,
+    CAPTION_LINE_SPACING,
+    MAX_CAPTION_BAND,
+)
 
 #: Free fraction of the view kept at each edge around the framed structures.
 FIT_MARGIN = 0.03
-#: Caption font size (pixels at font scale 1), average character width (in font sizes) and line
-#: spacing, as the scene draws and wraps captions.
-CAPTION_FONT_PX = 18
-CAPTION_CHAR_EM = 0.52
-CAPTION_LINE_SPACING = 1.3
-#: The caption's distance from the bottom edge (fraction of the height) plus a gap above it.
-CAPTION_BOTTOM = 0.02
-CAPTION_GAP = 0.02
-#: Never give the caption more than this fraction of the view.
-MAX_CAPTION_BAND = 0.35
+#: The camera's default focal point (mm, pelvis frame) and distance before a view is fitted.
+DEFAULT_FOCAL_POINT = np.array([-20.0, -40.0, -15.0])
+DEFAULT_DISTANCE_MM = 900.0
+#: Named views frame the hip region: every visible surface point within this distance of the
+#: hip joint centre (mm). The pelvis and the proximal half of the femur, where every modelled
+#: muscle attaches, fill the view instead of shrinking to make room for the knee end of the femur.
+HIP_REGION_RADIUS_MM = 260.0
+#: Fraction of the viewport left free around the framed region on each side.
+FRAME_MARGIN = 0.06
+VIEW_ANGLE_DEG = 30.0
+
+
+def frame_named_view(plotter, name: str, points: np.ndarray | None, zoom: float = 1.0) -> None:
+    """Look at ``points`` (visible surface samples, ``(n, 3)`` mm) from a named direction.
+
+    The points within :data:`HIP_REGION_RADIUS_MM` of the hip centre (all of them when fewer
+    than eight are) are fitted into the viewport's width and height with a margin of
+    :data:`FRAME_MARGIN`, then the camera zooms by ``zoom``.
+    """
+    position, focal, up = camera_for(name, DEFAULT_FOCAL_POINT, DEFAULT_DISTANCE_MM)
+    cam = plotter.camera
+    cam.view_angle = VIEW_ANGLE_DEG
+    if points is None or not len(points):
+        cam.position, cam.focal_point, cam.up = position, focal, up
+    else:
+        near = points[np.linalg.norm(points, axis=1) <= HIP_REGION_RADIUS_MM]
+        points = near if len(near) >= 8 else points
+        direction = np.asarray(position, dtype=float) - np.asarray(focal, dtype=float)
+        width, height = plotter.renderer.GetSize()
+        aspect = width / height if width > 0 and height > 0 else 1.0
+        cam.position, cam.focal_point, cam.up = fit_points(points, direction, np.asarray(up, dtype=float), aspect)
+    if zoom != 1.0:
+        cam.zoom(zoom)
+    plotter.reset_camera_clipping_range()
+
+
+def fit_points(points: np.ndarray, direction: np.ndarray, up: np.ndarray, aspect: float):
+    """Camera position, focal point and up that fit ``points`` in a viewport (perspective)."""
+    d = direction / np.linalg.norm(direction)
+    up = up - (up @ d) * d
+    up /= np.linalg.norm(up)
+    right = np.cross(up, d)
+    tan_y = np.tan(np.radians(VIEW_ANGLE_DEG) / 2.0) * (1.0 - 2.0 * FRAME_MARGIN)
+    tan_x = tan_y * aspect
+    x, y = points @ right, points @ up
+    # Centre the framed region on screen, then back off until every point is inside.
+    centre = points.mean(axis=0)
+    centre = centre + right * (0.5 * (x.min() + x.max()) - centre @ right) + up * (0.5 * (y.min() + y.max()) - centre @ up)
+    rel = points - centre
+    rx, ry, rz = rel @ right, rel @ up, rel @ d
+    distance = float(np.max(np.maximum(rz + np.abs(rx) / tan_x, rz + np.abs(ry) / tan_y)))
+    distance = max(distance, 1.0)
+    return tuple(centre + distance * d), tuple(centre), tuple(up)
+
+
+def set_explicit(plotter, camera: Camera) -> None:
+    """Put the camera exactly where ``camera`` says (position, focal point, up), then zoom."""
+    cam = plotter.camera
+    cam.view_angle = VIEW_ANGLE_DEG
+    cam.position, cam.focal_point = camera.position, camera.focal_point
+    cam.up = camera.up if camera.up is not None else (0.0, 1.0, 0.0)
+    if camera.zoom != 1.0:
+        cam.zoom(camera.zoom)
+    plotter.reset_camera_clipping_range()
 
 
 def focus_bounds(scene, leaves) -> tuple[float, ...] | None:
@@ -58,7 +118,7 @@ def caption_band(scene) -> float:
     width, height = scene.plotter.renderer.GetSize()
     if height <= 0:
         return 0.0
-    font_px = CAPTION_FONT_PX * float(getattr(scene, "font_scale", 1.0))
+    font_px = CAPTION_FONT_PX * float(scene.font_scale)
     columns = max(20, int(0.94 * width / (CAPTION_CHAR_EM * font_px)))
     lines = sum(max(1, len(textwrap.wrap(line, columns))) for line in text.split("\n"))
     band = CAPTION_BOTTOM + CAPTION_GAP + lines * font_px * CAPTION_LINE_SPACING / height
@@ -165,17 +225,22 @@ def lift_above(plotter, bottom: float) -> None:
 
 
 def apply_camera(scene, camera: Camera) -> None:
-    """Point the scene's camera as a lesson step asks, leaving the caption band free.
+    """Point the scene's camera as a lesson step or scene file asks, leaving the caption band free.
 
-    Without focus this is the scene's own named view (the hip region, as the window shows it)
-    and zoom, lifted above the caption; with focus, the box around the focus structures is
-    fitted into the region above the caption and the zoom applied to it.
+    An explicit camera is used as it is. Without focus this is the scene's own named view
+    (the hip region, as the window shows it) and zoom, lifted above the caption; with focus,
+    the box around the focus structures is fitted into the region above the caption and the
+    zoom applied to it.
 
     Parameters
     ----------
     scene : viewer.render.scene.HipScene
-    camera : viewer.lessons.Camera
+    camera : viewer.core.spec.Camera
     """
+    if camera.explicit:
+        set_explicit(scene.plotter, camera)
+        scene.render()
+        return
     bounds = focus_bounds(scene, camera.focus) if camera.focus else None
     band = caption_band(scene)
     if bounds is None:
@@ -207,10 +272,7 @@ def prepare_export_text(scene, width_px: int) -> float:
     A scene without scalable text keeps its 18 px captions (scale 1).
     """
     scale = font_scale_for(width_px)
-    if hasattr(scene, "set_font_scale"):
-        scene.set_font_scale(scale)
-    else:
-        scale = 1.0
+    scene.set_font_scale(scale)
     back_caption(scene)
     return scale
 
@@ -220,11 +282,6 @@ def back_caption(scene, opacity: float = 0.8) -> None:
 
     A lesson frames the structures it talks about, so the rest of the model (the femoral shaft,
     typically) often runs behind the caption; light text over bone is unreadable without a
-    backing. The scene owns the caption actor; until it offers this itself, exports set it.
+    backing.
     """
-    actor = getattr(scene, "_caption_actor", None)
-    if actor is None:
-        return
-    prop = actor.GetTextProperty()
-    prop.SetBackgroundColor(*palette.hex_to_rgb(palette.THEMES[scene.theme]["bottom"]))
-    prop.SetBackgroundOpacity(opacity)
+    scene.overlays.back_caption(opacity)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from viewer.core.errors import DataError
 from viewer.lessons import Lesson, LessonPlayer
-from viewer.render.lesson_camera import apply_camera, caption_chars, prepare_export_text
+from viewer.render.camera import apply_camera, caption_chars, prepare_export_text
 
 _STEP_FILE = re.compile(r"^step_\d{2,}\.(png|txt|gif)$")
 
@@ -73,7 +73,7 @@ def export_lesson(model, lesson: Lesson, out_dir, size: tuple[int, int] = (1280,
     """
     from tqdm import tqdm
 
-    from viewer.render.animation import render_frames, write_frames
+    from viewer.export.animation import render_frames, write_frames
     from viewer.render.offscreen import OffscreenSession, save_png
 
     out_dir = Path(out_dir)

@@ -35,9 +35,9 @@ from viewer.core.errors import DataError
 from viewer.core.kinematics import DEFAULT_ROM, RangeOfMotion, check_pose
 from viewer.core.motions import COORDINATE_WORDS, POSE_COORDINATES, Motion, parse_motion
 from viewer.lessons.rich_text import wrapped
-from viewer.lessons.schema import Camera
+from viewer.core.spec import Camera
 from viewer.render import palette
-from viewer.render.lesson_camera import apply_camera, caption_chars, prepare_export_text
+from viewer.render.camera import apply_camera, caption_chars, prepare_export_text
 
 FORMATS = (".gif", ".mp4")
 MAX_FRAMES = 2000

@@ -1,0 +1,152 @@
+"""The 3D overlay layer: origin and insertion markers of the selection, and the mechanics
+drawing (joint axis, line of action, moment arm) with its read-out.
+
+Drawn in the overlay renderer (:class:`viewer.render.lights.Lighting`), over the scene, so a
+marker on the far side of a bone and the axis inside the femoral head stay visible.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyvista as pv
+from vtkmodules.util.numpy_support import numpy_to_vtk
+from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkPolyData
+from vtkmodules.vtkFiltersCore import vtkGlyph3D
+from vtkmodules.vtkFiltersSources import vtkSphereSource
+from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
+
+from viewer.core.kinematics import femur_transform
+from viewer.core.moment_arms import joint_axes
+from viewer.render import palette
+from viewer.render.primitives import closest_points_on_segments
+
+#: Radius (mm) of the origin and insertion markers.
+MARKER_RADIUS_MM = 4.0
+#: Drawn lengths (mm) of the joint axis (each side of the hip centre) and of the line of action.
+AXIS_HALF_LENGTH_MM = 110.0
+ACTION_LENGTH_MM = 90.0
+
+
+class MarkerLayer:
+    """Attachment markers and the mechanics drawing of the selected muscle.
+
+    Parameters
+    ----------
+    renderer : vtkRenderer
+        The overlay renderer.
+    model : viewer.io.model.HipModel
+    structures : viewer.render.structures.StructureLayer
+        For the drawn paths at the current pose.
+    """
+
+    def __init__(self, renderer, model, structures):
+        self.renderer = renderer
+        self.model = model
+        self.structures = structures
+        sphere = vtkSphereSource()
+        sphere.SetRadius(MARKER_RADIUS_MM)
+        sphere.SetThetaResolution(16)
+        sphere.SetPhiResolution(16)
+        self._sphere = sphere
+        self.origin_actor = self._marker_actor(palette.ORIGIN_COLOUR)
+        self.insertion_actor = self._marker_actor(palette.INSERTION_COLOUR)
+        self.axis_actor = self._line_actor(palette.AXIS_COLOUR, 5)
+        self.action_actor = self._line_actor(palette.LINE_OF_ACTION_COLOUR, 5)
+        self.arm_actor = self._line_actor("#FFFFFF", 4)
+
+    @property
+    def actors(self) -> tuple[vtkActor, ...]:
+        return (self.origin_actor, self.insertion_actor, self.axis_actor, self.action_actor, self.arm_actor)
+
+    def _line_actor(self, colour, width: float) -> vtkActor:
+        mapper = vtkPolyDataMapper()
+        mapper.SetInputData(pv.Line((0, 0, 0), (1, 0, 0)))
+        mapper.ScalarVisibilityOff()  # pv.Line carries a distance array; draw in one colour
+        actor = vtkActor()
+        actor.SetMapper(mapper)
+        actor.GetProperty().SetColor(*palette.hex_to_rgb(colour))
+        actor.GetProperty().SetLineWidth(width)
+        actor.GetProperty().SetLighting(False)
+        actor.SetPickable(False)
+        actor.SetVisibility(False)
+        self.renderer.AddActor(actor)
+        return actor
+
+    def _marker_actor(self, colour: str) -> vtkActor:
+        """Spheres at the points of a small point set (origins or insertions), one C++ glyph filter."""
+        points = vtkPolyData()
+        points.SetPoints(vtkPoints())
+        glyph = vtkGlyph3D()
+        glyph.SetInputData(points)
+        glyph.SetSourceConnection(self._sphere.GetOutputPort())
+        glyph.ScalingOff()
+        glyph.OrientOff()
+        mapper = vtkPolyDataMapper()
+        mapper.SetInputConnection(glyph.GetOutputPort())
+        actor = vtkActor()
+        actor.SetMapper(mapper)
+        actor.GetProperty().SetColor(*palette.hex_to_rgb(colour))
+        actor.GetProperty().SetAmbient(0.4)
+        actor.SetPickable(False)
+        actor.SetVisibility(False)
+        self.renderer.AddActor(actor)
+        return actor
+
+    def attachment_point(self, line_id: str, end: int, pose) -> np.ndarray:
+        """Where a line's origin (``end=0``) or insertion (``-1``) is marked: on the bone at its
+        landmark, even where the path itself runs a few millimetres off the surface."""
+        index = self.structures.line_index[line_id]
+        point = self.model.paths.lines[index].points[end]
+        if point.landmark is None or point.landmark not in self.model.landmarks:
+            return self.structures.polylines[index][end]
+        position = np.asarray(self.model.landmarks[point.landmark].position_mm, dtype=float)
+        if point.body == "femur":
+            position = femur_transform(pose)[0, :3, :3] @ position
+        return position
+
+    def update_attachments(self, leaves: list[str], pose) -> None:
+        """Mark the origins and insertions of the muscle lines among ``leaves`` (none: hide)."""
+        index = self.structures.line_index
+        line_ids = [leaf for leaf in leaves if leaf in index and self.model.paths.lines[index[leaf]].is_muscle]
+        show = bool(line_ids)
+        if show:
+            origins = np.array([self.attachment_point(i, 0, pose) for i in line_ids])
+            inserts = np.array([self.attachment_point(i, -1, pose) for i in line_ids])
+            for actor, where in ((self.origin_actor, origins), (self.insertion_actor, inserts)):
+                points = actor.GetMapper().GetInputAlgorithm().GetInput()  # the glyph filter's points
+                points.GetPoints().SetData(numpy_to_vtk(np.ascontiguousarray(where, dtype=float), deep=True))
+                points.Modified()
+        self.origin_actor.SetVisibility(show)
+        self.insertion_actor.SetVisibility(show)
+
+    def update_mechanics(self, line_id: str | None, motion, pose, result) -> str:
+        """Draw the joint axis of ``motion``, the line of action and the moment arm of
+        ``line_id`` (None: hide them); returns the read-out text ("" when hidden)."""
+        index = self.structures.line_index
+        show = bool(motion is not None and line_id is not None and self.model.paths.lines[index[line_id]].is_muscle)
+        for actor in (self.axis_actor, self.action_actor, self.arm_actor):
+            actor.SetVisibility(show)
+        if not show:
+            return ""
+        axis = joint_axes(pose)[0, motion.coordinate] * motion.sign
+        self.axis_actor.GetMapper().SetInputData(pv.Line(-AXIS_HALF_LENGTH_MM * axis, AXIS_HALF_LENGTH_MM * axis))
+        poly = self.structures.polylines[index[line_id]]
+        insertion = poly[-1]
+        # The pull on the femur acts from the insertion towards the previous point of the path.
+        direction = poly[-2] - insertion
+        direction /= np.linalg.norm(direction)
+        self.action_actor.GetMapper().SetInputData(pv.Line(insertion, insertion + ACTION_LENGTH_MM * direction))
+        # The lever: the shortest link between the drawn axis and the drawn line of action. For
+        # lines nearly parallel the infinite lines' common perpendicular runs off the screen,
+        # so the closest points are sought on the two drawn segments.
+        foot_axis, foot_line = closest_points_on_segments(-AXIS_HALF_LENGTH_MM * axis, AXIS_HALF_LENGTH_MM * axis,
+                                                          insertion, insertion + ACTION_LENGTH_MM * direction)
+        self.arm_actor.GetMapper().SetInputData(pv.Line(foot_axis, foot_line))
+        r = result.moment_arm(line_id, motion)
+        return (f"{self.model.display_name(line_id)}\n{motion.label}: moment arm {r:+.1f} mm\n"
+                f"(yellow: joint axis, blue: line of action)")
+
+    @property
+    def any_visible(self) -> bool:
+        return any(a.GetVisibility() for a in self.actors)

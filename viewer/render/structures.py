@@ -1,0 +1,299 @@
+"""The structures' actors: built once, then moved, recoloured and faded in place.
+
+Per-frame work on a pose change is kept to: one 4x4 user matrix for the femur, the swept
+points of each muscle written into its existing point array, C++ normals recomputed by the
+existing pipeline, and one colour per actor. Nothing is created or removed per frame.
+
+Software OpenGL pays a few milliseconds per drawn actor whatever its size, so the swept
+surfaces (muscles and nerve) are drawn as two batched meshes (opaque and translucent) with
+per-point colours, sharing one point buffer with the per-structure meshes. Each structure keeps
+its own actor, which carries its visibility, colour and opacity and is drawn on its own only
+while selected (for its highlight). Bones are drawn as they are.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyvista as pv
+from vtkmodules.util.numpy_support import numpy_to_vtk
+from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray
+from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
+
+from viewer.core.constants import FULL_COLOUR_MOMENT_ARM_MM, FULL_COLOUR_TORQUE_NM
+from viewer.core.actions import roles
+from viewer.core.kinematics import femur_transform
+from viewer.core.sweep import Sweeper
+from viewer.render import palette
+from viewer.render.primitives import bone_normals, surface_actor, triangles, vtk_matrix
+
+#: Opacity of everything but the selection and highlight in ghost mode.
+GHOST_OPACITY = 0.12
+#: Triangles of the coarse copy of a large mesh drawn in interactive frames (see set_fast).
+LOD_FACES = 3000
+
+
+class StructureLayer:
+    """One actor per mesh of a model, plus the two batches of swept surfaces.
+
+    Attributes
+    ----------
+    actors : dict[str, vtkActor]
+        Per mesh id.
+    points : dict[str, numpy.ndarray]
+        Writable views on each mesh's points (swept surfaces: into the shared buffer).
+    polydata : dict[str, pyvista.PolyData]
+    batch : dict[str, dict]
+        ``"opaque"`` and ``"translucent"``: ``pd``, ``actor``, ``colours``, ``array``, ``members``.
+    swept_slice : dict[str, slice]
+        Each swept mesh's rows in the shared point buffer.
+    lod_mappers : dict[str, tuple]
+        Full and coarse mapper of each large static mesh (after :meth:`prepare_fast_lod`).
+    polylines : list of numpy.ndarray
+        The drawn path of every line at the current pose.
+    """
+
+    def __init__(self, renderer, model):
+        self.renderer = renderer
+        self.model = model
+        self.catalogue = model.catalogue
+        self.line_index = {line.id: i for i, line in enumerate(model.paths.lines)}
+        self.actors: dict[str, vtkActor] = {}
+        self.polydata: dict[str, pv.PolyData] = {}
+        self.points: dict[str, np.ndarray] = {}
+        self.actor_leaf: dict[int, str] = {}
+        self.base_colour: dict[str, np.ndarray] = {}
+        self.role_colour: dict[str, np.ndarray] = {}
+        self.values: dict[str, float] = {}
+        self.lod_mappers: dict[str, tuple[vtkPolyDataMapper, vtkPolyDataMapper]] = {}
+        self.polylines: list[np.ndarray] = []
+        #: Changes the drawn paths before they are swept (released muscles drawn retracted).
+        self.adjust_polylines = None
+        self._sweeper: Sweeper | None = None  # built at the first pose
+        self._build()
+
+    # -- construction -------------------------------------------------------------------------
+    def _build(self) -> None:
+        model = self.model
+        swept = [leaf for leaf in model.meshes if leaf in self.line_index]
+        sizes = [len(model.meshes[leaf].vertices) for leaf in swept]
+        starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+        self.buffer = np.zeros((int(starts[-1]), 3))
+        self.swept_slice: dict[str, slice] = {}
+        self.swept_faces: dict[str, np.ndarray] = {}
+        for leaf, start, size in zip(swept, starts, sizes):
+            self.swept_slice[leaf] = slice(int(start), int(start + size))
+            self.buffer[start:start + size] = model.meshes[leaf].vertices
+            self.swept_faces[leaf] = model.meshes[leaf].faces.astype(np.int64) + int(start)
+        for leaf, record in model.meshes.items():
+            pd = pv.PolyData()
+            points = vtkPoints()
+            if leaf in self.swept_slice:
+                # A view into the shared buffer: the per-structure mesh and the batch see the
+                # same coordinates, written once per pose.
+                view = self.buffer[self.swept_slice[leaf]]
+                points.SetData(numpy_to_vtk(view, deep=False))
+                self.points[leaf] = view
+            else:
+                points.SetData(numpy_to_vtk(np.ascontiguousarray(record.vertices, dtype=float), deep=True))
+            pd.SetPoints(points)
+            pd.SetPolys(triangles(record.faces))
+            self.polydata[leaf] = pd
+            if leaf not in self.points:
+                self.points[leaf] = pd.points
+            actor = surface_actor(pd, record.kind == "bone")
+            colour = palette.hex_to_rgb(self.catalogue[leaf].colour)
+            self.base_colour[leaf] = colour
+            actor.GetProperty().SetColor(*colour)
+            if leaf not in self.swept_slice:
+                self.renderer.AddActor(actor)
+            self.actors[leaf] = actor
+            self.actor_leaf[id(actor)] = leaf
+        shared = vtkPoints()
+        shared.SetData(numpy_to_vtk(self.buffer, deep=False))
+        self.batch_points = shared
+        self.batch: dict[str, dict] = {}
+        for kind, components in (("opaque", 3), ("translucent", 4)):
+            pd = pv.PolyData()
+            pd.SetPoints(shared)
+            colours = np.full((len(self.buffer), components), 255, dtype=np.uint8)
+            array = numpy_to_vtk(colours, deep=False)
+            array.SetName("colours")
+            pd.GetPointData().SetScalars(array)
+            actor = surface_actor(pd, is_bone=False)
+            mapper = actor.GetMapper()
+            mapper.ScalarVisibilityOn()
+            mapper.SetColorModeToDirectScalars()
+            mapper.SetScalarModeToUsePointData()
+            actor.SetVisibility(False)
+            self.renderer.AddActor(actor)
+            self.batch[kind] = {"pd": pd, "actor": actor, "colours": colours, "array": array, "members": ()}
+        self.drawn_alone: set[str] = set()
+
+    # -- pose and colouring ---------------------------------------------------------------------
+    def update_pose(self, pose) -> None:
+        """Move the femur and re-sweep every muscle and nerve surface for ``pose`` (deg)."""
+        pose = np.asarray(pose, dtype=float)
+        femur_matrix = vtk_matrix(femur_transform(pose)[0])
+        for leaf, record in self.model.meshes.items():
+            if record.kind == "bone" and record.body == "femur":
+                self.actors[leaf].SetUserMatrix(femur_matrix)
+        self.polylines = self.model.paths.polylines(pose)
+        if self.adjust_polylines is not None:
+            self.polylines = self.adjust_polylines(self.polylines)
+        lines = [(k, line) for k, line in enumerate(self.model.paths.lines) if line.id in self.points]
+        if self._sweeper is None:
+            self._sweeper = Sweeper([line.shape for _, line in lines])
+        swept = self._sweeper([self.polylines[k] for k, _ in lines])
+        for (_, line), vertices in zip(lines, swept):
+            self.points[line.id][:] = vertices
+            pd = self.polydata[line.id]
+            pd.GetPoints().Modified()
+            pd.Modified()
+        self.batch_points.Modified()
+        for batch in self.batch.values():
+            batch["pd"].Modified()
+
+    def update_values(self, result, motion, colour_by: str) -> None:
+        """Role colours of the muscle lines for ``motion`` from a mechanics ``result``
+        (:class:`viewer.core.actions.MechanicsResult`); anatomical colours without a motion."""
+        self.values = {}
+        self.role_colour = {}
+        if motion is None:
+            return
+        values = result.values(motion)
+        torque = colour_by == "torque"
+        vals = values["line_torque"] if torque else values["line_r"]
+        scale = FULL_COLOUR_TORQUE_NM if torque else FULL_COLOUR_MOMENT_ARM_MM
+        line_roles = roles(values["line_r"])
+        for k, line_id in enumerate(self.model.actions.line_ids):
+            self.values[line_id] = float(vals[k])
+            self.role_colour[line_id] = palette.role_colour(line_roles[k], abs(vals[k]) / scale)
+
+    def refresh(self, state, selected: set[str]) -> bool:
+        """Colour, opacity and visibility of every actor from ``state``; returns whether any
+        shown structure is translucent."""
+        ghost = state.ghost and bool(selected)
+        visibility = state.visibility()
+        translucent = False
+        for leaf, actor in self.actors.items():
+            prop = actor.GetProperty()
+            role_colour = self.role_colour.get(leaf)
+            colour = self.base_colour[leaf] if role_colour is None else role_colour
+            if leaf in selected:
+                # Lift the selected structure: brighter and slightly emissive. A role colour
+                # keeps its hue (it carries meaning); an anatomical colour is tinted gold.
+                if role_colour is None:
+                    colour = 0.65 * np.asarray(colour) + 0.35 * palette.hex_to_rgb(palette.HIGHLIGHT_COLOUR)
+                prop.SetAmbient(0.35)
+            else:
+                prop.SetAmbient(0.12)
+            prop.SetColor(*colour)
+            opacity = state.opacity(leaf)
+            if ghost and leaf not in selected:
+                opacity = min(opacity, GHOST_OPACITY)
+            prop.SetOpacity(opacity)
+            shown = bool(visibility[leaf]) and opacity > 0.0
+            actor.SetVisibility(shown)
+            translucent |= shown and opacity < 1.0
+        self._update_batches(selected)
+        return translucent
+
+    def _set_batch_members(self, kind: str, members: tuple[str, ...]) -> None:
+        batch = self.batch[kind]
+        if members != batch["members"]:
+            batch["members"] = members
+            if members:
+                batch["pd"].SetPolys(triangles(np.concatenate([self.swept_faces[leaf] for leaf in members])))
+            else:
+                batch["pd"].SetPolys(vtkCellArray())
+            batch["pd"].Modified()
+        batch["actor"].SetVisibility(bool(members))
+
+    def _update_batches(self, selected: set[str]) -> None:
+        """Sort the swept surfaces into the batches (or on their own) and write their colours."""
+        opaque, clear = [], []
+        rgb, rgba = self.batch["opaque"]["colours"], self.batch["translucent"]["colours"]
+        for leaf, span in self.swept_slice.items():
+            actor = self.actors[leaf]
+            alone = leaf in selected and actor.GetVisibility()
+            if alone != (leaf in self.drawn_alone):
+                # The selection keeps its own lighting (the highlight): draw it on its own.
+                (self.renderer.AddActor if alone else self.renderer.RemoveActor)(actor)
+                (self.drawn_alone.add if alone else self.drawn_alone.discard)(leaf)
+            if alone or not actor.GetVisibility():
+                continue
+            prop = actor.GetProperty()
+            colour = np.round(255 * np.asarray(prop.GetColor())).astype(np.uint8)
+            opacity = prop.GetOpacity()
+            if opacity < 1.0:
+                clear.append(leaf)
+                rgba[span, :3] = colour
+                rgba[span, 3] = int(round(255 * opacity))
+            else:
+                opaque.append(leaf)
+                rgb[span] = colour
+        self._set_batch_members("opaque", tuple(opaque))
+        self._set_batch_members("translucent", tuple(clear))
+        for batch in self.batch.values():
+            batch["array"].Modified()
+
+    # -- level of detail ------------------------------------------------------------------------
+    def set_fast(self, fast: bool) -> None:
+        """Draw the coarse copies of the large static meshes (``fast``) or the full ones."""
+        for leaf, (full, coarse) in self.lod_mappers.items():
+            mapper = coarse if fast else full
+            if self.actors[leaf].GetMapper() is not mapper:
+                # Each mapper keeps its own uploaded buffers: switching costs no upload.
+                self.actors[leaf].SetMapper(mapper)
+
+    def prepare_fast_lod(self, max_faces: int = LOD_FACES) -> None:
+        """Build coarse copies of the large static meshes (bones) for interactive frames.
+
+        Software OpenGL spends most of a frame transforming the bones' vertices; while the
+        femur or the camera moves, copies with about ``max_faces`` triangles (quadric
+        simplification) look the same and draw several times faster.
+        """
+        import fast_simplification
+
+        for leaf, record in self.model.meshes.items():
+            if leaf in self.lod_mappers or leaf in self.line_index or len(record.faces) <= 2 * max_faces:
+                continue
+            points, faces = fast_simplification.simplify(
+                np.ascontiguousarray(record.vertices, dtype=np.float32), np.ascontiguousarray(record.faces, dtype=np.int32),
+                target_reduction=1.0 - max_faces / len(record.faces))
+            coarse = pv.PolyData(points.astype(float))
+            coarse.SetPolys(triangles(faces))
+            normals = bone_normals()
+            normals.SetInputData(coarse)
+            mapper = vtkPolyDataMapper()
+            mapper.SetInputConnection(normals.GetOutputPort())
+            mapper.ScalarVisibilityOff()
+            self.lod_mappers[leaf] = (self.actors[leaf].GetMapper(), mapper)
+
+    # -- geometry queries -------------------------------------------------------------------------
+    def world_points(self, leaf: str, pose) -> np.ndarray:
+        """A mesh's points in the pelvis frame at ``pose`` (bone vertices stay in the femur frame;
+        the actor's matrix moves them)."""
+        pts = np.asarray(self.points[leaf], dtype=float)
+        record = self.model.meshes[leaf]
+        if record.kind == "bone" and record.body == "femur":
+            pts = pts @ femur_transform(pose)[0, :3, :3].T
+        return pts
+
+    def leaf_for_actor(self, actor, position=None) -> str | None:
+        """The mesh id drawn by ``actor`` (a batch: the member nearest ``position``)."""
+        for batch in self.batch.values():
+            if actor is batch["actor"] and batch["members"]:
+                members = batch["members"]
+                best = [np.min(np.sum((self.points[leaf] - position) ** 2, axis=1)) for leaf in members]
+                return members[int(np.argmin(best))]
+        leaf = self.actor_leaf.get(id(actor))
+        if leaf is not None:
+            return leaf
+        for leaf, candidate in self.actors.items():
+            if candidate is actor or candidate.GetMapper() is actor.GetMapper():
+                return leaf
+            if leaf in self.lod_mappers and actor.GetMapper() in self.lod_mappers[leaf]:
+                return leaf
+        return None
