@@ -44,12 +44,12 @@ def roles_at(model, motion, pose):
 
 
 def test_fair_step(hip_model, deep):
-    """deep_gluteal_space step 2: piriformis about 8 %; gemelli, obturator internus, quadratus femoris lengthen."""
+    """deep_gluteal_space step 2: piriformis about 11 %; gemelli, obturator internus, quadratus femoris lengthen."""
     step = deep.steps[1]
     assert step.state.colour_by == "stretch" and step.state.knee_flexion_deg == 90
     assert step.state.pose_deg == clinical_for(hip_model).test("fair").pose_deg
     s = stretch_at(hip_model, step.state.pose_deg)
-    assert 6.5 <= s["piriformis"] < 9.5
+    assert 9.5 <= s["piriformis"] < 12.5
     for m in ("gemellus_superior", "gemellus_inferior", "obturator_internus", "quadratus_femoris"):
         assert s[m] > 1.0, m
 
@@ -65,7 +65,7 @@ def test_freiberg_step(hip_model, deep):
 @pytest.mark.parametrize("step", [4, 5])
 def test_pace_and_beatty_steps(hip_model, deep, step):
     """deep_gluteal_space steps 4-5: piriformis, the gemelli and obturator internus abduct the flexed hip;
-    step 4: piriformis with the longest lever of the six."""
+    step 4: each of the four with a lever of about 24 mm."""
     pose = pose_of(deep, step)
     assert deep.steps[step - 1].state.motion == "abduction"
     got = roles_at(hip_model, "abduction", pose)
@@ -73,19 +73,18 @@ def test_pace_and_beatty_steps(hip_model, deep, step):
     if step == 4:
         assert pose == clinical_for(hip_model).test("pace").pose_deg
         r = hip_model.actions.at_pose(pose)
-        levers = {m: r.moment_arm(m, parse_motion("abduction")) for m in
-                  FOUR + ["obturator_externus", "quadratus_femoris"]}
-        assert max(levers, key=levers.get) == "piriformis"
+        levers = {m: r.moment_arm(m, parse_motion("abduction")) for m in FOUR}
+        assert all(21.0 <= v < 27.0 for v in levers.values()), levers
     else:
         assert pose == clinical_for(hip_model).test("beatty").pose_deg
 
 
 def test_seated_stretch_step(hip_model, deep):
-    """deep_gluteal_space step 6: piriformis about 13 %; obturator externus shortens."""
+    """deep_gluteal_space step 6: piriformis about 18 %; obturator externus shortens."""
     pose = pose_of(deep, 6)
     assert pose == clinical_for(hip_model).test("seated_piriformis_stretch").pose_deg
     s = stretch_at(hip_model, pose)
-    assert 11.5 <= s["piriformis"] < 14.5 and s["obturator_externus"] < -1.0
+    assert 16.5 <= s["piriformis"] < 19.5 and s["obturator_externus"] < -1.0
 
 
 def test_ischiofemoral_steps(hip_model, deep):
@@ -107,18 +106,18 @@ def test_internal_rotation_stretches_the_short_rotators(hip_model, approach):
 
 
 def test_release_share_and_who_is_left(hip_model, approach):
-    """posterior_approach step 4: about 10 %; quadratus femoris, gluteus maximus and the back of
-    gluteus medius still produce external rotation. Step 5: about 17 % with quadratus femoris."""
+    """posterior_approach step 4: about 7 %; quadratus femoris, gluteus maximus and the back of
+    gluteus medius still produce external rotation. Step 5: about 13 % with quadratus femoris."""
     step4, step5 = approach.steps[3], approach.steps[4]
     assert set(step4.state.released) == set(FOUR)
     motion = parse_motion("external_rotation")
     cap = capacity(hip_model.actions, motion, step4.state.pose_deg, step4.state.released)
-    assert 8.5 <= cap.released_share_pct < 11.5
+    assert 5.5 <= cap.released_share_pct < 8.5
     got = roles_at(hip_model, "external_rotation", step4.state.pose_deg)
     for m in ("quadratus_femoris", "gluteus_maximus", "gluteus_medius.posterior"):
         assert got[m] == "produces", m
     cap5 = capacity(hip_model.actions, motion, step5.state.pose_deg, step5.state.released)
-    assert 15.5 <= cap5.released_share_pct < 18.5
+    assert 11.5 <= cap5.released_share_pct < 14.5
 
 
 def test_repair_restores_everything(hip_model, approach):

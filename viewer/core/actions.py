@@ -29,7 +29,6 @@ from viewer.core.moment_arms import lengths_and_moment_arms, motion_moment_arms
 from viewer.core.motions import POSE_COORDINATES, Motion
 from viewer.core.paths import PathSet
 
-ROLES = ("produces", "opposes", "negligible")
 RANK_KEYS = ("torque", "moment_arm")
 
 

@@ -57,10 +57,6 @@ class StructureInfo:
     colour: str = "#CCCCCC"
     pcsa_cm2: float | None = None
 
-    @property
-    def is_compartment(self) -> bool:
-        return self.parent is not None
-
 
 @dataclass(frozen=True)
 class GroupInfo:
@@ -130,9 +126,6 @@ class Catalogue:
         """Every mesh id, in display order."""
         return list(self._leaf_parent)
 
-    def leaf_map(self) -> dict[str, list[str]]:
-        """Structure id -> its mesh ids."""
-        return {r.id: list(r.leaves) for r in self.records.values() if r.parent is None}
 
     def groups(self) -> list[GroupInfo]:
         return list(self.group_records.values())
@@ -172,9 +165,6 @@ class Catalogue:
             return [s for s in self.group_records[some_id].members if s in self.records]
         raise self._unknown(some_id, groups=groups)
 
-    def muscle_structures(self) -> list[str]:
-        """Structures that own lines of action and are muscles."""
-        return [r.id for r in self.records.values() if r.parent is None and r.kind == "muscle" and r.lines]
 
     def resolve(self, text: str, *, groups: bool = False, field: str | None = "structure") -> str:
         """The id named by ``text``: an id, a display name or a synonym (any case, ``_`` or spaces).

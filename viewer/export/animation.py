@@ -34,8 +34,9 @@ import numpy as np
 from viewer.core.errors import DataError
 from viewer.core.kinematics import DEFAULT_ROM, RangeOfMotion, check_pose
 from viewer.core.motions import COORDINATE_WORDS, POSE_COORDINATES, Motion, parse_motion
-from viewer.lessons.rich_text import wrapped
 from viewer.core.spec import Camera
+from viewer.core.tolerances import tol
+from viewer.lessons.rich_text import wrapped
 from viewer.render import palette
 from viewer.render.camera import apply_camera, caption_chars, prepare_export_text
 
@@ -76,7 +77,7 @@ def sweep_poses(motion: Motion, start_pose_deg, frames: int, *, rom: RangeOfMoti
     room_forward = (hi - start[col]) if motion.sign > 0 else (start[col] - lo)
     room_back = (start[col] - lo) if motion.sign > 0 else (hi - start[col])
     if amplitude_deg is not None:
-        if not MIN_AMPLITUDE_DEG <= amplitude_deg <= room_forward + 1e-9:
+        if not MIN_AMPLITUDE_DEG <= amplitude_deg <= room_forward + tol.angle_deg:
             raise DataError(f"amplitude {amplitude_deg:g} deg is outside {MIN_AMPLITUDE_DEG:g}..{room_forward:g} deg "
                             f"(room left for {motion.label} from the start pose)", field="amplitude")
         delta = motion.sign * amplitude_deg

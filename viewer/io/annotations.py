@@ -132,8 +132,6 @@ __all__ = [
     "validate_annotations",
 ]
 
-_display_path = display_path
-_read_yaml = read_yaml
 
 # --------------------------------------------------------------------------------------------
 # Cross-field rules
@@ -147,7 +145,7 @@ def _identity_errors(
 
     Run on the raw data, so that these are reported even when other fields have type errors.
     """
-    shown = _display_path(path)
+    shown = display_path(path)
     errors = []
     sid = data.get("id")
     if isinstance(sid, str) and sid != path.stem:
@@ -166,7 +164,7 @@ def _semantic_errors(
     ann: _AnnotationBase, path: Path, lines: Mapping[tuple, int]
 ) -> list[tuple[int, DataError]]:
     """Rules across fields of one validated record."""
-    shown = _display_path(path)
+    shown = display_path(path)
     errors: list[tuple[int, DataError]] = []
 
     def add(loc: tuple, reason: str) -> None:
@@ -239,9 +237,9 @@ def _parse_annotation(
     Returns the record (None if its structure or types are invalid) and every problem found, in
     the order they appear in the file.
     """
-    shown = _display_path(path)
+    shown = display_path(path)
     try:
-        data, lines = _read_yaml(path)
+        data, lines = read_yaml(path)
     except DataError as exc:
         return None, [exc]
     if data is None:
@@ -294,9 +292,9 @@ def load_annotation(path: str | Path, layer_groups: list[str] | None = None):
 
 
 def _parse_layer_groups(path: Path) -> tuple[list[LayerGroup], list[DataError]]:
-    shown = _display_path(path)
+    shown = display_path(path)
     try:
-        data, lines = _read_yaml(path)
+        data, lines = read_yaml(path)
     except DataError as exc:
         return [], [exc]
     if not isinstance(data, dict):
@@ -327,13 +325,13 @@ def load_layer_groups(path: str | Path) -> list[LayerGroup]:
 
 
 def _collect(folder: Path) -> tuple[AnnotationSet | None, list[DataError]]:
-    shown = _display_path(folder)
+    shown = display_path(folder)
     if not folder.is_dir():
         return None, [DataError("annotation folder not found", file=shown)]
     groups_path = folder / LAYER_GROUPS_FILE
     if not groups_path.is_file():
         return None, [DataError("missing file (it lists the layer groups)",
-                                file=_display_path(groups_path))]
+                                file=display_path(groups_path))]
     groups, errors = _parse_layer_groups(groups_path)
     group_ids = [g.id for g in groups] if groups else None
 
@@ -348,7 +346,7 @@ def _collect(folder: Path) -> tuple[AnnotationSet | None, list[DataError]]:
     for path in files:
         if path.suffix == ".yml":
             errors.append(DataError("annotation files must end in .yaml",
-                                    file=_display_path(path)))
+                                    file=display_path(path)))
             continue
         ann, problems = _parse_annotation(path, group_ids)
         errors += problems
@@ -360,8 +358,8 @@ def _collect(folder: Path) -> tuple[AnnotationSet | None, list[DataError]]:
         for sid in ids:
             if sid in where:
                 errors.append(DataError(
-                    f"duplicate id {sid!r} (also defined in {_display_path(where[sid])})",
-                    file=_display_path(path), field="id",
+                    f"duplicate id {sid!r} (also defined in {display_path(where[sid])})",
+                    file=display_path(path), field="id",
                 ))
             else:
                 where[sid] = path
@@ -376,7 +374,7 @@ def _collect(folder: Path) -> tuple[AnnotationSet | None, list[DataError]]:
                 errors.append(DataError(
                     f"{nb.structure!r} is not a known structure id (write a free name with "
                     f"capitals or spaces, or use one of: {', '.join(sorted(known))})",
-                    file=_display_path(where[sid]), field=f"neighbours[{ni}].structure"))
+                    file=display_path(where[sid]), field=f"neighbours[{ni}].structure"))
 
     # group membership lists, when given, must match the structures' own layer_group
     for gi, group in enumerate(groups):
@@ -389,19 +387,19 @@ def _collect(folder: Path) -> tuple[AnnotationSet | None, list[DataError]]:
             if member not in records:
                 errors.append(DataError(
                     f"{member!r} has no annotation file (expected {member}.yaml)",
-                    file=_display_path(groups_path), field=f"groups[{gi}].members[{mi}]"))
+                    file=display_path(groups_path), field=f"groups[{gi}].members[{mi}]"))
             elif records[member].layer_group != group.id and records[member].layer_group in (
                 group_ids or []
             ):  # an unknown layer_group is reported with the structure's own file
                 errors.append(DataError(
                     f"{member!r} belongs to layer group {records[member].layer_group!r}, "
                     f"not {group.id!r}",
-                    file=_display_path(groups_path), field=f"groups[{gi}].members[{mi}]"))
+                    file=display_path(groups_path), field=f"groups[{gi}].members[{mi}]"))
         for sid in actual:
             if sid not in group.members:
                 errors.append(DataError(
                     f"{sid!r} is in this group but not listed in members",
-                    file=_display_path(groups_path), field=f"groups[{gi}].members"))
+                    file=display_path(groups_path), field=f"groups[{gi}].members"))
 
     if errors:
         return None, errors

@@ -22,6 +22,7 @@ import numpy as np
 
 from viewer.core.anatomy import BODIES, Landmark
 from viewer.core.errors import DataError
+from viewer.io.validation import not_one_of
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -155,9 +156,9 @@ def read_manifest(folder: Path) -> dict:
             if key not in entry:
                 raise DataError("missing required field", file=path, field=f"{f}.{key}")
         if entry["body"] not in BODIES:
-            raise DataError(f"unknown body {entry['body']!r} (allowed: {', '.join(BODIES)})", file=path, field=f"{f}.body")
+            raise DataError(not_one_of("body", entry["body"], BODIES), file=path, field=f"{f}.body")
         if entry["kind"] not in KINDS:
-            raise DataError(f"unknown kind {entry['kind']!r} (allowed: {', '.join(KINDS)})", file=path, field=f"{f}.kind")
+            raise DataError(not_one_of("kind", entry["kind"], KINDS), file=path, field=f"{f}.kind")
     return data
 
 
@@ -202,7 +203,7 @@ def load_landmarks(folder: Path) -> dict[str, Landmark]:
         if pos is None or pos.shape != (3,) or not np.all(np.isfinite(pos)):
             raise DataError(f"expected three finite numbers, got {entry['position_mm']!r}", file=path, field=f"{f}.position_mm")
         if entry["body"] not in BODIES:
-            raise DataError(f"unknown body {entry['body']!r} (allowed: {', '.join(BODIES)})", file=path, field=f"{f}.body")
+            raise DataError(not_one_of("body", entry["body"], BODIES), file=path, field=f"{f}.body")
         out[name] = Landmark(name, entry["bone"], entry["body"], pos, bool(entry.get("on_surface", True)))
     return out
 

@@ -68,11 +68,15 @@ class HipModel:
     # -- structure tree (answered by the catalogue) ---------------------------------------
     def structure_of(self, leaf_id: str) -> str:
         """The annotated structure a mesh belongs to (``gluteus_medius.anterior`` -> ``gluteus_medius``)."""
-        return self.line_structure.get(leaf_id, leaf_id)
+        if self.catalogue is None:  # while assembling, before the catalogue exists
+            return self.line_structure.get(leaf_id, leaf_id)
+        return self.catalogue.structure_of(leaf_id)
 
     def leaves(self, structure_id: str) -> list[str]:
-        """Mesh ids drawn for a structure (a compartmented muscle has several)."""
-        return [sid for sid in self.meshes if self.structure_of(sid) == structure_id]
+        """Mesh ids drawn for a structure (a compartmented muscle has several); [] if unknown."""
+        if self.catalogue is None or structure_id not in self.catalogue:
+            return [sid for sid in self.meshes if self.structure_of(sid) == structure_id]
+        return self.catalogue.leaves(structure_id)
 
     def display_name(self, some_id: str) -> str:
         """Display name of a structure, compartment or layer group id."""
@@ -83,9 +87,6 @@ class HipModel:
         structure ids in display order."""
         return [(group, list(group.members)) for group in self.catalogue.groups()]
 
-    def muscle_structures(self) -> list[str]:
-        """Ids of the structures with lines of action (muscles, not the nerve)."""
-        return list(dict.fromkeys(line.structure for line in self.lines if line.is_muscle))
 
 
 def build_catalogue(annotations, mesh_ids, lines: list[MuscleLine]) -> Catalogue:

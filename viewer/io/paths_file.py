@@ -16,6 +16,7 @@ from viewer.core.anatomy import BODIES, Landmark, MuscleLine, PathPoint, SweepSh
 from viewer.core.errors import DataError
 from viewer.core.motions import POSE_COORDINATES
 from viewer.core.tolerances import tol
+from viewer.io.validation import not_one_of
 
 WRAP_KINDS = ("sphere", "cylinder", "ellipsoid")
 LINE_KINDS = ("muscle", "nerve")
@@ -52,7 +53,7 @@ def _require(mapping: dict, key: str, file, field: str):
 
 def _body(value: Any, file, field: str) -> str:
     if value not in BODIES:
-        raise DataError(f"unknown body {value!r} (allowed: {', '.join(BODIES)})", file=file, field=field)
+        raise DataError(not_one_of("body", value, BODIES), file=file, field=field)
     return value
 
 
@@ -94,7 +95,7 @@ def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
         f = f"wraps.{name}"
         kind = _require(spec, "kind", file, f)
         if kind not in WRAP_KINDS:
-            raise DataError(f"unknown wrap kind {kind!r} (allowed: {', '.join(WRAP_KINDS)})", file=file, field=f"{f}.kind")
+            raise DataError(not_one_of("wrap kind", kind, WRAP_KINDS), file=file, field=f"{f}.kind")
         extra = set(spec) - WRAP_FIELDS[kind]
         if extra:
             raise DataError(f"unknown field {sorted(extra)[0]!r} for a {kind} (allowed: {', '.join(sorted(WRAP_FIELDS[kind]))})",
@@ -217,7 +218,7 @@ def parse_lines(
         f = f"lines.{line_id}"
         kind = spec.get("kind", "muscle") if isinstance(spec, dict) else None
         if kind not in LINE_KINDS:
-            raise DataError(f"unknown kind {kind!r} (allowed: {', '.join(LINE_KINDS)})", file=file, field=f"{f}.kind")
+            raise DataError(not_one_of("kind", kind, LINE_KINDS), file=file, field=f"{f}.kind")
         points_raw = _require(spec, "points", file, f)
         if not isinstance(points_raw, list) or len(points_raw) < 2:
             raise DataError("a path needs at least an origin and an insertion", file=file, field=f"{f}.points")

@@ -15,7 +15,7 @@ pose, posterolateral view, no colouring, nothing selected)::
     motion: external_rotation                    # colour muscles by their role (or none)
     colour_by: moment_arm                        # or torque, or stretch (length change from neutral)
     released: [piriformis]                       # detached muscles, drawn retracted (posterior approach)
-    section: axial:-62                           # a cutting plane: axial:Y, coronal:X, sagittal:Z (mm)
+    section: axial:-50                           # a cutting plane: axial:Y, coronal:X, sagittal:Z (mm)
     show_spaces: true                            # the ischiofemoral space with its published ranges
     highlight: [obturator_internus]
     select: piriformis                           # label, origin and insertion markers
@@ -61,6 +61,7 @@ from viewer.core.spec import (
     SceneSpec,
     resolve_layers,
 )
+from viewer.core.tolerances import tol
 from viewer.core.views import VIEWS
 from viewer.io.validation import FieldChecker, short
 from viewer.io.yaml_source import display_path, read_yaml
@@ -281,7 +282,7 @@ def scene_to_mapping(spec: SceneSpec, base: SceneSpec, catalogue: Catalogue) -> 
     if show:
         out["show"] = show
     opacity = {leaf: spec.opacity[leaf] for leaf in leaves
-               if leaf in spec.opacity and abs(spec.opacity[leaf] - base.opacity.get(leaf, 1.0)) > 1e-9}
+               if leaf in spec.opacity and abs(spec.opacity[leaf] - base.opacity.get(leaf, 1.0)) > tol.opacity}
     if opacity:
         out["opacity"] = opacity
     out["motion"] = spec.motion or "none"

@@ -166,6 +166,11 @@ def errors_from_validation(
 
 
 
+def not_one_of(what: str, value: Any, allowed: Sequence[str]) -> str:
+    """``unknown body 'x' (allowed: pelvis, femur)``: the reason for a value outside a fixed set."""
+    return f"unknown {what} {value!r} (allowed: {', '.join(allowed)})"
+
+
 def unknown_key_reason(key: str, allowed: Sequence[str]) -> str:
     """``unknown field; did you mean 'x'? (allowed: ...)``."""
     close = difflib.get_close_matches(str(key), list(allowed), n=1)

@@ -70,7 +70,7 @@ or, where marked *(groups)*, a layer group ``gluteals``):
     Muscles detached as in the posterior approach (``[]`` repairs them): drawn retracted from
     their insertion and left out of the motion colouring.
 ``section``
-    A cutting plane, ``axial:-62`` (Y in mm), ``coronal:X``, ``sagittal:Z`` or
+    A cutting plane, ``axial:-50`` (Y in mm), ``coronal:X``, ``sagittal:Z`` or
     ``oblique:x,y,z;x,y,z;x,y,z``, or ``null``; the cut faces are capped and labelled.
 ``show_spaces``
     ``true``/``false``: draw the ischiofemoral space with its value and the published ranges.

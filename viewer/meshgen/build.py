@@ -29,6 +29,7 @@ from viewer.io import meshes as meshio
 from viewer.io.paths_file import parse_lines
 from viewer.io.yaml_source import read_yaml
 from viewer.meshgen.bones import BoneParams, generate_bones
+from viewer.meshgen.refit import refit
 
 PATHS_SOURCE = "muscle_paths.yaml"
 PROCEDURAL_PATHS_SOURCE = "muscle_paths_procedural.yaml"
@@ -122,6 +123,11 @@ def generate(params: BoneParams | None = None, source: str = "ct"):
     landmarks = core_landmarks(bone_landmarks)
     path_file, authored = path_definitions(source)
     path_doc = paths_in_pelvis_frame(authored, rotation, landmarks)
+    if source == "ct":
+        # Lines a published model shares are re-fitted to its attachment data by landmark registration.
+        path_doc, ends, _ = refit(path_doc, landmarks, bone_meshes)
+        for name, (bone, position) in ends.items():
+            landmarks[name] = Landmark(name, bone, BONE_BODY[bone], np.round(position, 4), True)
     lines = parse_lines(path_doc, landmarks, path_file)
     polylines = PathSet(lines).polylines(np.zeros(3))
     meshes: dict[str, tuple] = {}

@@ -31,9 +31,10 @@ from PySide6.QtWidgets import (
 
 from viewer.core.actions import NEGLIGIBLE_MOMENT_ARM_MM, SPECIFIC_TENSION_N_PER_CM2
 from viewer.core.motions import MOTIONS
-from viewer.state.mechanics import current_result
+from viewer.core.tolerances import tol
 from viewer.qt.binding import StateBinding
 from viewer.render import palette
+from viewer.state.mechanics import current_result
 
 ROLE_WORDS = {"produces": "produces", "opposes": "opposes", "negligible": "negligible"}
 COL_RANK, COL_NAME, COL_BAR, COL_VALUE = range(4)
@@ -46,10 +47,10 @@ ROLE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 def nice_ceiling(value: float) -> float:
     """The next of 10, 20, 50, 100, 200 ... at or above ``value`` (bar scales change rarely)."""
-    value = max(float(value), 1e-9)
+    value = max(float(value), tol.divisor)
     exponent = math.floor(math.log10(value))
     for m in (1, 2, 5, 10):
-        if m * 10**exponent >= value - 1e-9:
+        if m * 10**exponent >= value - tol.divisor:
             return float(m * 10**exponent)
     return float(10 ** (exponent + 1))
 

@@ -13,13 +13,7 @@ from viewer.core.actions import roles
 from viewer.core.motions import MOTIONS
 
 SUPERFICIAL = ("gluteus_maximus",)
-DEEP_GROUP = "deep_external_rotators"
 FOCUS_MUSCLE = "piriformis"
-
-
-def deep_rotators(model) -> list[str]:
-    """Structure ids of the deep external rotator group, in the layers panel's order."""
-    return model.catalogue.ids(DEEP_GROUP, groups=True) if model.catalogue.is_group(DEEP_GROUP) else []
 
 
 def role_line(model, muscle: str, motion, pose) -> str:
@@ -42,24 +36,25 @@ def demonstrate_external_rotation(model, state, playback, flexion_deg: float = 0
     """
     motion = MOTIONS["external_rotation"]
     playback.pause()
-    if state.isolated is not None:
-        state.toggle_isolate(state.isolated)
-    state.set_many_visible(state.all_leaves, True)
-    for structure in SUPERFICIAL:
-        if structure in state.leaves:
-            state.set_visible(structure, False)
-    for leaf in state.all_leaves:
-        if state.opacity(leaf) < 1.0:
-            state.set_opacity(leaf, 1.0)
-    state.set_ghost(False)
-    state.set_highlight(())
-    state.set_show_mechanics(False)
-    state.set_colour_by("moment_arm")
-    state.set_motion(motion)
-    state.set_pose((flexion_deg, 0.0, 0.0), clamp=True)
     focus = FOCUS_MUSCLE if FOCUS_MUSCLE in state.leaves else None
-    # At 90 degrees the point is piriformis: select it so it is labelled and its attachments marked.
-    state.select(focus if flexion_deg >= 45.0 else None)
+    with state.batch():  # one redraw for the whole set-up
+        if state.isolated is not None:
+            state.toggle_isolate(state.isolated)
+        state.set_many_visible(state.all_leaves, True)
+        for structure in SUPERFICIAL:
+            if structure in state.leaves:
+                state.set_visible(structure, False)
+        for leaf in state.all_leaves:
+            if state.opacity(leaf) < 1.0:
+                state.set_opacity(leaf, 1.0)
+        state.set_ghost(False)
+        state.set_highlight(())
+        state.set_show_mechanics(False)
+        state.set_colour_by("moment_arm")
+        state.set_motion(motion)
+        state.set_pose((flexion_deg, 0.0, 0.0), clamp=True)
+        # At 90 degrees the point is piriformis: select it so it is labelled and its attachments marked.
+        state.select(focus if flexion_deg >= 45.0 else None)
     state.request_view(view)
     if focus is not None:
         playback.context = lambda pose: role_line(model, focus, motion, pose)

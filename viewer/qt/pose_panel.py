@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.core.motions import COORDINATE_WORDS, POSE_COORDINATES
+from viewer.core.tolerances import tol
 from viewer.qt.binding import StateBinding
 from viewer.state import POSE_PRESETS
 
@@ -132,7 +133,7 @@ class PosePanel(QWidget):
                 # Sliders step in whole degrees; the spin box shows the exact angle.
                 if slider.value() != round(float(value)) and not slider.isSliderDown():
                     slider.setValue(round(float(value)))
-                if abs(spin.value() - float(value)) > 1e-9:
+                if abs(spin.value() - float(value)) > tol.angle_deg:
                     spin.setValue(float(value))
         finally:
             self._syncing = False

@@ -18,6 +18,7 @@ import textwrap
 import numpy as np
 
 from viewer.core.spec import Camera
+from viewer.core.tolerances import tol
 from viewer.core.views import camera_for
 from viewer.render.theme import (
     CAPTION_BOTTOM,
@@ -30,6 +31,9 @@ from viewer.render.theme import (
 
 #: Free fraction of the view kept at each edge around the framed structures.
 FIT_MARGIN = 0.03
+#: The focus fit stops when a round changes the zoom by less than this fraction (0.1 %: under
+#: a pixel on any screen).
+FIT_CONVERGED = 1e-3
 #: The camera's default focal point (mm, pelvis frame) and distance before a view is fitted.
 DEFAULT_FOCAL_POINT = np.array([-20.0, -40.0, -15.0])
 DEFAULT_DISTANCE_MM = 900.0
@@ -192,9 +196,9 @@ def fit_bounds(plotter, bounds, *, zoom: float = 1.0, bottom: float = 0.0, margi
     # Perspective makes the projection non-linear: a few pan-and-zoom rounds converge.
     for _ in range(iterations):
         extent = pan_to_target()
-        factor = float(np.min(room / np.maximum(extent, 1e-6)))
+        factor = float(np.min(room / np.maximum(extent, tol.divisor)))
         camera.zoom(factor)
-        if abs(factor - 1.0) < 1e-3:
+        if abs(factor - 1.0) < FIT_CONVERGED:
             break
     if zoom != 1.0:
         camera.zoom(zoom)

@@ -37,7 +37,8 @@ STRETCH_COLOURS = {"shortened": "#5E3C99", "neutral": "#E6E6E6", "lengthened": "
 #: A released muscle is drawn along this fraction of its path from the origin: detached from its
 #: insertion and retracted, as the short rotators are tagged and turned back in the approach.
 RETRACTED_FRACTION = 0.55
-RELEASED_GREY = "#9A9A9A"
+#: Darker than the "negligible" grey (#A8A8A8) of the role colours, so the two are not confused.
+RELEASED_GREY = "#5C5C5C"
 SPACE_COLOUR = "#F0E442"  # yellow (Okabe-Ito): the measured gap
 CUT_OUTLINE_COLOUR = "#111111"
 

@@ -19,7 +19,13 @@ from viewer.core.kinematics import femur_transform
 from viewer.render import palette, theme
 from viewer.render.label_layout import occupancy_grid, place_box, project
 from viewer.render.primitives import overlay_actor, rect_points, text_actor, text_size
-from viewer.render.theme import CAPTION_FONT_PX, LABEL_CELL_PX, LABEL_FONT_PX, LABEL_GAP_PX, MECHANICS_FONT_PX
+from viewer.render.theme import (
+    CAPTION_FONT_PX,
+    LABEL_CELL_PX,
+    LABEL_FONT_PX,
+    LABEL_GAP_PX,
+    MECHANICS_FONT_PX,
+)
 
 #: While the scene changes every frame, a label box is re-placed at most this often (s).
 LABEL_REPLACE_S = 0.25

@@ -11,7 +11,13 @@ from vtkmodules.util.numpy_support import numpy_to_vtkIdTypeArray
 from vtkmodules.vtkCommonDataModel import vtkCellArray
 from vtkmodules.vtkCommonMath import vtkMatrix4x4
 from vtkmodules.vtkFiltersCore import vtkPolyDataNormals, vtkTriangleMeshPointNormals
-from vtkmodules.vtkRenderingCore import vtkActor, vtkActor2D, vtkPolyDataMapper, vtkPolyDataMapper2D, vtkTextActor
+from vtkmodules.vtkRenderingCore import (
+    vtkActor,
+    vtkActor2D,
+    vtkPolyDataMapper,
+    vtkPolyDataMapper2D,
+    vtkTextActor,
+)
 
 
 def triangles(faces: np.ndarray) -> vtkCellArray:

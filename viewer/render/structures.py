@@ -20,8 +20,8 @@ from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
 
-from viewer.core.constants import FULL_COLOUR_MOMENT_ARM_MM, FULL_COLOUR_TORQUE_NM
 from viewer.core.actions import roles
+from viewer.core.constants import FULL_COLOUR_MOMENT_ARM_MM, FULL_COLOUR_TORQUE_NM
 from viewer.core.kinematics import femur_transform
 from viewer.core.sweep import Sweeper
 from viewer.render import palette

@@ -29,6 +29,7 @@ from viewer.core.spec import (
     check_colour_by,
     check_knee_flexion,
     check_theme,
+    resolve_layers,
 )
 from viewer.core.tolerances import tol
 from viewer.core.views import check_view
@@ -213,8 +214,9 @@ class SessionState:
                 self.visibility_changed.emit(leaf, bool(visible))
 
     def set_many_visible(self, ids: Iterable[str], visible: bool) -> None:
-        for some_id in ids:
-            self.set_visible(some_id, visible)
+        with self.batch():
+            for some_id in ids:
+                self.set_visible(some_id, visible)
 
     def show_all(self) -> None:
         self._isolation_backup = None
@@ -240,18 +242,23 @@ class SessionState:
 
     def toggle_isolate(self, some_id: str) -> None:
         """Show only ``some_id``; called again (for any id) restore the previous visibility."""
-        if self._isolation_backup is not None:
-            backup = self._isolation_backup
-            self._isolation_backup = None
-            self._isolated = None
-            for leaf, vis in backup.items():
-                self.set_visible(leaf, vis)
-            return
-        keep = set(self.leaf_ids(some_id))
-        self._isolation_backup = dict(self._visible)
-        self._isolated = some_id
-        for leaf in self.all_leaves:
-            self.set_visible(leaf, leaf in keep)
+        with self.batch():
+            if self._isolation_backup is not None:
+                backup = self._isolation_backup
+                self._isolation_backup = None
+                self._isolated = None
+                for leaf, vis in backup.items():
+                    self.set_visible(leaf, vis)
+                return
+            if self.catalogue is not None:  # the one only/hide/show resolver
+                target = resolve_layers(self._visible, self.catalogue, only=[some_id])
+            else:
+                keep = set(self.leaf_ids(some_id))
+                target = {leaf: leaf in keep for leaf in self._visible}
+            self._isolation_backup = dict(self._visible)
+            self._isolated = some_id
+            for leaf, visible in target.items():
+                self.set_visible(leaf, visible)
 
     # -- selection, motion, display modes -------------------------------------------------
     @property
