@@ -16,6 +16,14 @@ import numpy as np
 
 from viewer import __version__
 from viewer.core.errors import DataError
+from viewer.cli_clinical import (
+    add_clinical_parsers,
+    capacity_text,
+    cmd_clinical_test,
+    cmd_lengths,
+    cmd_measure,
+    release_text_ids,
+)
 from viewer.core.motions import MOTIONS, POSE_COORDINATES, parse_motion
 
 PROG = "hip-viewer"
@@ -43,7 +51,16 @@ def _add_render_options(p: argparse.ArgumentParser, *, motion: bool = True) -> N
     p.add_argument("--select", default=None, metavar="ID", help="select a structure: label, origin and insertion markers")
     if motion:
         p.add_argument("--motion", default=None, help="colour muscles by their role for this motion (with a legend)")
-    p.add_argument("--colour-by", default=None, choices=["moment_arm", "torque"], help="colour intensity")
+    p.add_argument("--colour-by", default=None, choices=["moment_arm", "torque", "stretch"],
+                   help="colour intensity for the motion, or 'stretch': length change from neutral (no motion needed)")
+    p.add_argument("--section", default=None, metavar="PLANE:MM",
+                   help="cut the model: axial:Y, coronal:X, sagittal:Z (mm, pelvis frame) or oblique:x,y,z;x,y,z;x,y,z")
+    p.add_argument("--release", default=None, metavar="ID,ID",
+                   help="draw these muscles released and retracted (posterior approach; 'posterior-approach' for the default set)")
+    p.add_argument("--spaces", action="store_true", default=None,
+                   help="draw the ischiofemoral space's narrowest segment with its value and the published ranges")
+    p.add_argument("--clinical-test", default=None, metavar="NAME",
+                   help="show a provocation test: its pose, colouring and computed caption (fair, freiberg, pace, ...)")
     p.add_argument("--ghost", action="store_true", default=None, help="make everything but the selection translucent")
     p.add_argument("--mechanics", action="store_true", default=None,
                    help="draw joint axis, line of action and moment arm of the selection")
@@ -82,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="table", choices=["table", "json", "csv"])
     p.add_argument("--rank-by", default="torque", choices=["torque", "moment_arm"])
     p.add_argument("--muscles-only", action="store_true", help="whole muscles only, no compartment rows")
+    p.add_argument("--release", default=None, metavar="ID,ID",
+                   help="muscles released (detached), e.g. piriformis,gemellus_superior,obturator_internus,"
+                        "gemellus_inferior (or 'posterior-approach'): left out of the table; capacity reported")
+
+    add_clinical_parsers(sub)
 
     p = sub.add_parser("moment-arms", help="moment arms over a sweep of one joint angle")
     p.add_argument("--muscle", action="append", default=[], metavar="ID", help="muscle or compartment id (repeatable; default all)")
@@ -164,7 +186,8 @@ RENDER_FLAGS = {
     "show": "show", "only": "only",
     "hide_group": "groups_hidden", "highlight": "highlight", "select": "select", "motion": "motion",
     "colour_by": "colour_by", "ghost": "ghost", "mechanics": "mechanics", "caption": "caption",
-    "background": "background", "transparent": "transparent",
+    "background": "background", "transparent": "transparent", "section": "section", "release": "release",
+    "spaces": "spaces", "clinical_test": "clinical_test",
 }
 
 
@@ -173,6 +196,7 @@ def _render_options(args):
     from viewer.render.offscreen import RenderOptions, parse_size
 
     convert = {"size": parse_size, "pose": _pose,
+               "release": lambda text: [part.strip() for part in text.split(",") if part.strip()],
                "motion": lambda text: parse_motion(text, field="--motion").name}
     values, given = {}, set()
     for dest, name in RENDER_FLAGS.items():
@@ -239,12 +263,22 @@ def cmd_actions(args) -> int:
     motion = parse_motion(args.motion, field="--motion")
     pose = _pose(args.pose)
     model = _load(args)
+    released = release_text_ids(model, args.release) if args.release is not None else None
     rows = model.actions.table(motion, pose, rank_by=args.rank_by, include_compartments=not args.muscles_only)
+    if released is not None:
+        from viewer.core.release import capacity
+
+        gone = set(released)
+        rows = [row for row in rows if row.muscle not in gone and row.structure not in gone]
+        rows = [type(row)(**{**row.__dict__, "rank": i + 1}) for i, row in enumerate(rows)]
+        cap = capacity(model.actions, motion, pose, released)
     dicts = [_with_provenance(model, row.as_dict(), motion, pose) for row in rows]
     if args.format == "json":
-        print(json.dumps(dicts, indent=1))
+        print(json.dumps(dicts if released is None else {"capacity": cap.as_dict(), "rows": dicts}, indent=1))
     elif args.format == "csv":
         _write_csv(sys.stdout, [_flat(d) for d in dicts])
+        if released is not None:
+            print(f"# {capacity_text(model, cap)}", file=sys.stderr)
     else:
         from viewer.core.provenance import MODEL_BASIS
 
@@ -265,6 +299,8 @@ def cmd_actions(args) -> int:
         if cited:
             print("Published values: " + "; ".join(
                 f"{short}: {full}" for short, full in cited.items()))
+        if released is not None:
+            print(capacity_text(model, cap))
     return 0
 
 
@@ -488,6 +524,9 @@ def _launch(args, lesson=None) -> int:
 COMMANDS = {
     "render": cmd_render,
     "actions": cmd_actions,
+    "lengths": lambda args: cmd_lengths(args, _load(args)),
+    "clinical-test": lambda args: cmd_clinical_test(args, _load(args)),
+    "measure": lambda args: cmd_measure(args, _load(args)),
     "moment-arms": cmd_moment_arms,
     "validate": cmd_validate,
     "build-meshes": cmd_build_meshes,

@@ -175,4 +175,4 @@ def test_knee_flexion_in_a_step(hip_model, write_lesson):
     assert lesson.steps[2].state.knee_flexion_deg == 90.0
     assert lesson.steps[1].state.knee_flexion_deg == 0.0
     message = _error(hip_model, write_lesson, GOOD + "  - caption: Third.\n    knee_flexion: 150\n")
-    assert "steps[3].knee_flexion: 150 is outside 0..120" in message
+    assert "steps[3].knee_flexion: 150 deg is outside 0..120 deg" in message

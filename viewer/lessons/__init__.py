@@ -62,7 +62,18 @@ or, where marked *(groups)*, a layer group ``gluteals``):
     ``pose`` in the same step. Exports show the final pose.
 ``motion``, ``colour_by``
     Colour muscles by their role for a motion (``external_rotation``, ... or ``none``), with
-    intensity by ``moment_arm`` or ``torque``.
+    intensity by ``moment_arm`` or ``torque``; or ``colour_by: stretch``: every muscle by its
+    length change from the neutral pose (purple shortened, orange lengthened).
+``knee_flexion``
+    Knee flexion shown with the pose, 0..120 deg (display only).
+``released``
+    Muscles detached as in the posterior approach (``[]`` repairs them): drawn retracted from
+    their insertion and left out of the motion colouring.
+``section``
+    A cutting plane, ``axial:-50`` (Y in mm), ``coronal:X``, ``sagittal:Z`` or
+    ``oblique:x,y,z;x,y,z;x,y,z``, or ``null``; the cut faces are capped and labelled.
+``show_spaces``
+    ``true``/``false``: draw the ischiofemoral space with its value and the published ranges.
 ``highlight``
     Ids *(groups)* drawn highlighted (``[]`` clears).
 ``select``

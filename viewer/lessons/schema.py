@@ -25,9 +25,9 @@ import yaml
 from viewer.core.catalogue import Catalogue
 from viewer.core.errors import DataError
 from viewer.core.pose_text import parse_pose_value
-from viewer.core.spec import KNEE_FLEXION_RANGE_DEG, ZOOM_RANGE, Camera, SceneSpec  # noqa: F401 - ZOOM_RANGE: the lesson limit
+from viewer.core.spec import ZOOM_RANGE, Camera, SceneSpec  # noqa: F401 - ZOOM_RANGE: the lesson limit
 from viewer.core.views import DEFAULT_VIEW  # noqa: F401 - the view a lesson starts from
-from viewer.io.scene_file import SCENE_KEYS, apply_scene_fields
+from viewer.io.scene_file import SHARED_KEYS, apply_scene_fields
 from viewer.io.validation import FieldChecker, short
 from viewer.io.yaml_source import display_path, read_yaml
 from viewer.lessons.rich_text import CaptionError, check_caption, plain_text
@@ -42,7 +42,7 @@ MAX_DURATION_S = 60.0
 TOP_LEVEL_KEYS = ("title", "description", "steps")
 #: Fields of a step: the scene fields it shares with scene files (:mod:`viewer.io.scene_file`)
 #: plus ``caption``, ``reset``, ``duration_s`` and ``compare`` (poses side by side).
-STEP_KEYS = ("caption", "reset", *SCENE_KEYS[:8], "duration_s", *SCENE_KEYS[8:14], "knee_flexion", "compare")
+STEP_KEYS = ("caption", "reset", *SHARED_KEYS[:8], "duration_s", *SHARED_KEYS[8:], "compare")
 
 #: A lesson step shows a :class:`~viewer.core.spec.SceneSpec` (the name lessons used first).
 StepState = SceneSpec
@@ -122,10 +122,11 @@ class _StepParser:
     """Applies one step's fields to the previous resolved state, raising DataErrors that point
     at the file, the step and the field."""
 
-    def __init__(self, shown: str, lines: dict[tuple, int], catalogue: Catalogue, base: SceneSpec):
+    def __init__(self, shown: str, lines: dict[tuple, int], catalogue: Catalogue, base: SceneSpec, bounds=None):
         self.check = FieldChecker(shown, lines, _step_field)
         self.catalogue = catalogue
         self.base = base
+        self.bounds = bounds  # the model's box (mm): a section must cut it
 
     def parse(self, index: int, raw: Any, previous: SceneSpec) -> Step:
         check, loc = self.check, ("steps", index)
@@ -147,10 +148,7 @@ class _StepParser:
 
         reset = check.boolean((*loc, "reset"), raw["reset"]) if "reset" in raw else False
         start = self.base if reset else previous
-        state = apply_scene_fields(check, loc, raw, start, self.catalogue)
-        if "knee_flexion" in raw:  # display only: bends the leg so that hip rotation shows
-            state = state.replace(knee_flexion_deg=check.number((*loc, "knee_flexion"), raw["knee_flexion"],
-                                                                *KNEE_FLEXION_RANGE_DEG))
+        state = apply_scene_fields(check, loc, raw, start, self.catalogue, self.bounds)
         duration = 0.0
         if "duration_s" in raw:
             if "pose" not in raw:
@@ -221,7 +219,8 @@ def load_lesson(path: str | Path, model) -> Lesson:
                         f"must be a list of steps, got {short(raw_steps)}", file=shown, field="steps")
 
     base = base_state(model)
-    parser = _StepParser(shown, lines, model.catalogue, base)
+    points = np.vstack([record.vertices for record in model.meshes.values()])
+    parser = _StepParser(shown, lines, model.catalogue, base, (points.min(axis=0), points.max(axis=0)))
     steps = []
     previous = base
     for index, raw in enumerate(raw_steps):

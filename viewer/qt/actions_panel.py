@@ -198,12 +198,17 @@ class ActionsPanel(QWidget):
 
         self.by_moment_arm = QRadioButton("Moment arm (mm)", self)
         self.by_torque = QRadioButton("Torque potential (N·m)", self)
+        self.by_stretch = QRadioButton("Stretch (%)", self)
+        self.by_stretch.setToolTip("Length change of every muscle from the neutral pose: purple shortened, "
+                                   "orange lengthened (no motion needed)")
         self.by_torque.setToolTip(f"Moment arm × PCSA × {SPECIFIC_TENSION_N_PER_CM2:g} N/cm² (Arnold et al. 2010)")
         self.by_moment_arm.setToolTip("Tendon-excursion moment arm, r = −dL/dθ")
         group = QButtonGroup(self)
         group.addButton(self.by_moment_arm)
         group.addButton(self.by_torque)
-        self.by_moment_arm.toggled.connect(self._on_colour_by)
+        group.addButton(self.by_stretch)
+        for button, value in ((self.by_moment_arm, "moment_arm"), (self.by_torque, "torque"), (self.by_stretch, "stretch")):
+            button.toggled.connect(lambda checked, value=value: self._on_colour_by(value, checked))
         self._colour_group = group
 
         self.mechanics_box = QCheckBox("Show line of action and joint axis", self)
@@ -254,6 +259,7 @@ class ActionsPanel(QWidget):
         measure = QHBoxLayout()
         measure.addWidget(self.by_moment_arm)
         measure.addWidget(self.by_torque)
+        measure.addWidget(self.by_stretch)
         measure.addStretch(1)
         form.addRow("Colour by:", measure)
         layout = QVBoxLayout(self)
@@ -287,9 +293,9 @@ class ActionsPanel(QWidget):
         if not self._syncing:
             self.state.set_motion(self.motion_combo.itemData(index))
 
-    def _on_colour_by(self, moment_arm_checked: bool) -> None:
-        if not self._syncing:
-            self.state.set_colour_by("moment_arm" if moment_arm_checked else "torque")
+    def _on_colour_by(self, value: str, checked: bool = True) -> None:
+        if checked and not self._syncing:
+            self.state.set_colour_by(value)
 
     def _on_row_activated(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -308,9 +314,8 @@ class ActionsPanel(QWidget):
             index = self.motion_combo.findData(name)
             if index != self.motion_combo.currentIndex():
                 self.motion_combo.setCurrentIndex(index)
-            by_torque = self.state.colour_by == "torque"
-            self.by_torque.setChecked(by_torque)
-            self.by_moment_arm.setChecked(not by_torque)
+            {"torque": self.by_torque, "stretch": self.by_stretch}.get(self.state.colour_by,
+                                                                        self.by_moment_arm).setChecked(True)
         finally:
             self._syncing = False
         self.refresh()

@@ -30,6 +30,7 @@ from viewer.core.motions import MOTIONS
 from viewer.qt.actions_panel import ActionsPanel
 from viewer.qt.binding import StateBinding
 from viewer.qt.demo_panel import DemoPanel
+from viewer.qt.clinical_panel import ClinicalPanel
 from viewer.qt.help_dialog import HelpDialog
 from viewer.qt.info_panel import InfoPanel
 from viewer.qt.layers_panel import LayersPanel
@@ -54,6 +55,7 @@ from viewer.qt.settings import (
     read_str,
 )
 from viewer.qt import window_modes
+from viewer.qt.stylesheet import window_stylesheet as _stylesheet
 from viewer.qt.viewport import Viewport
 from viewer.render.palette import THEMES
 from viewer.state import Playback, describe_pose, state_for_model
@@ -71,23 +73,13 @@ DOCKS = (
     ("info", "Info", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+4"),
     ("actions", "Actions", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+5"),
     ("plot", "Plot", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+6"),
+    ("clinical", "Clinical", Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+8"),
 )
 #: Font scale of presentation mode (widgets and the 3D view's texts).
 PRESENTATION_SCALE = 1.5
 #: Panels that stay on screen in presentation mode.
 PRESENTATION_DOCKS = ("pose",)
 BASE_FONT_PT = 10
-#: Visible keyboard focus on every kind of control (WCAG 2.4.7); Okabe-Ito orange.
-FOCUS_COLOUR = "#E69F00"
-
-
-def _stylesheet(font_pt: float) -> str:
-    focusable = ("QPushButton", "QToolButton", "QCheckBox", "QRadioButton", "QComboBox", "QLineEdit",
-                 "QAbstractSpinBox", "QTreeView", "QListView", "QTableView", "QTextBrowser", "QSlider", "QTabBar")
-    focus = ", ".join(f"{w}:focus" for w in focusable)
-    return (f"QMainWindow, QMainWindow QWidget {{ font-size: {font_pt:.1f}pt; }}\n"
-            f"{focus} {{ border: 2px solid {FOCUS_COLOUR}; border-radius: 3px; }}\n"
-            f"QDockWidget::title {{ font-weight: bold; padding: 3px; }}\n")
 
 
 class MainWindow(QMainWindow):
@@ -139,8 +131,10 @@ class MainWindow(QMainWindow):
         self.info_panel = InfoPanel(model, self.state, self)
         self.plot_panel = PlotPanel(model, self.state, self)
         self.demo_panel = DemoPanel(model, self.state, self.playback, self)
+        self.clinical_panel = ClinicalPanel(model, self.state, self)
         self.panels = {"layers": self.layers_panel, "pose": self.pose_panel, "demo": self.demo_panel,
-                       "info": self.info_panel, "actions": self.actions_panel, "plot": self.plot_panel}
+                       "info": self.info_panel, "actions": self.actions_panel, "plot": self.plot_panel,
+                       "clinical": self.clinical_panel}
         self.docks: dict[str, QDockWidget] = {}
         self._build_docks()
         self.playback_timer = PlaybackTimer(self.playback, self)
@@ -162,6 +156,7 @@ class MainWindow(QMainWindow):
         self._binding.connect(self.playback.playing_changed, self._sync_toggles)
         self._binding.connect(self.playback.settings_changed, self._sync_toggles)
         self.viewport.hovered.connect(self._show_hover)
+        self.viewport.point_picked.connect(self.clinical_panel.add_picked_point)
         self.resize(1440, 900)
         if restore:
             self.restore_settings()
@@ -184,6 +179,9 @@ class MainWindow(QMainWindow):
         # Info and Plot share the right column as tabs; Actions sits under them.
         self.tabifyDockWidget(self.docks["info"], self.docks["plot"])
         self.docks["info"].raise_()
+        # The clinical tools share the left column's last place with the demonstrations.
+        self.tabifyDockWidget(self.docks["demo"], self.docks["clinical"])
+        self.docks["demo"].raise_()
         self.resizeDocks([self.docks["layers"], self.docks["pose"], self.docks["demo"]], [330, 250, 250],
                          Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["info"], self.docks["actions"]], [500, 330], Qt.Orientation.Vertical)

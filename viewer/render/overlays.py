@@ -132,6 +132,11 @@ class Legend:
     def GetVisibility(self) -> bool:  # noqa: N802
         return bool(self.box_actor.GetVisibility())
 
+    @property
+    def entries(self) -> list[tuple[str, str]]:
+        """The ``(text, '#rrggbb')`` pairs shown, top to bottom."""
+        return list(self._entries)
+
     def set_entries(self, entries: list[tuple[str, str]]) -> None:
         """``(text, '#rrggbb')`` pairs, top to bottom; an empty list hides the legend."""
         self._entries = list(entries)

@@ -32,6 +32,7 @@ from viewer.core.constants import NEGLIGIBLE_MOMENT_ARM_MM
 from viewer.core.spec import check_theme
 from viewer.core.views import DEFAULT_VIEW, check_view
 from viewer.render.camera import apply_camera, fit_clipping, frame_named_view
+from viewer.render.clinical_layer import ClinicalLayer
 from viewer.render.lights import Lighting
 from viewer.render.markers import MarkerLayer
 from viewer.render.overlays import Overlays
@@ -83,6 +84,8 @@ class HipScene:
         self.structures = StructureLayer(plotter.renderer, model)
         self.markers = MarkerLayer(self.lighting.overlay_renderer, model, self.structures)
         self.overlays = Overlays(plotter.renderer, self.structures)
+        self.clinical = ClinicalLayer(self)
+        self.structures.adjust_polylines = self.clinical.adjust_polylines
         self.set_theme(theme or state.theme)
         self._connect()
         self.overlays.set_caption(state.caption)
@@ -124,6 +127,7 @@ class HipScene:
             (s.colour_by_changed, mark("values", "display", "legend")), (s.legend_changed, mark("legend")),
             (s.caption_changed, mark("caption")), (s.theme_changed, self.set_theme),
             (s.view_requested, self.set_view), (s.camera_changed, self._on_camera),
+            (s.released_changed, self._on_released), (s.section_changed, display), (s.show_spaces_changed, display),
             (s.batch_finished, self._on_batch_finished),
         )
 
@@ -148,6 +152,10 @@ class HipScene:
             self.refresh()
             self.render()
 
+    def _on_released(self, ids) -> None:
+        self.clinical.set_released(ids)
+        self._changed("pose", "values", "display", "legend")
+
     def _on_batch_finished(self) -> None:
         if self._dirty:
             self.refresh()
@@ -168,10 +176,15 @@ class HipScene:
             self.structures.update_pose(state.pose, state.knee_flexion_deg)
         if "values" in dirty:
             self.structures.update_values(self.mechanics(), state.motion, state.colour_by)
+            # Stretch colouring and released muscles (viewer.render.clinical_layer).
+            self.structures.values, self.structures.role_colour = self.clinical.colours(
+                self.structures.values, self.structures.role_colour)
         if "display" in dirty:
             self._refresh_display()
         if "legend" in dirty:
             self.overlays.set_legend(state.motion, state.colour_by, NEGLIGIBLE_MOMENT_ARM_MM, state.legend)
+            if state.legend:
+                self.overlays.legend.set_entries(self.clinical.legend_entries(self.overlays.legend.entries))
         if "caption" in dirty:
             self.overlays.set_caption(state.caption)
 
@@ -221,8 +234,9 @@ class HipScene:
         line = self._selected_line() if state.show_mechanics else None
         text = self.markers.update_mechanics(line, state.motion, pose, self.mechanics() if line else None)
         self.overlays.mechanics_text.SetInput(text)
+        self.clinical.update()
         # An empty overlay layer still costs a pass: draw it only when it shows something.
-        self.lighting.overlay_renderer.SetDraw(self.markers.any_visible)
+        self.lighting.overlay_renderer.SetDraw(self.markers.any_visible or self.clinical.overlay_visible)
 
     def _before_render(self, *args) -> None:
         self.overlays.before_render(self.state.pose)

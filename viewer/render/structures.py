@@ -68,6 +68,8 @@ class StructureLayer:
         self.values: dict[str, float] = {}
         self.lod_mappers: dict[str, tuple[vtkPolyDataMapper, vtkPolyDataMapper]] = {}
         self.polylines: list[np.ndarray] = []
+        #: Changes the drawn paths before they are swept (released muscles drawn retracted).
+        self.adjust_polylines = None
         self._sweeper: Sweeper | None = None  # built at the first pose
         self._build()
 
@@ -155,6 +157,8 @@ class StructureLayer:
                     matrices[record.body] = vtk_matrix(self.body_matrix(record.body, pose))
                 self.actors[leaf].SetUserMatrix(matrices[record.body])
         self.polylines = self.model.paths.polylines(pose)
+        if self.adjust_polylines is not None:
+            self.polylines = self.adjust_polylines(self.polylines)
         lines = [(k, line) for k, line in enumerate(self.model.paths.lines) if line.id in self.points]
         if self._sweeper is None:
             self._sweeper = Sweeper([line.shape for _, line in lines])
