@@ -364,9 +364,10 @@ class HipScene:
         x, y, _ = renderer.GetDisplayPoint()
         return x, y
 
-    def surface_point(self, leaf: str) -> np.ndarray:
-        """A point on a structure's surface at the current pose, facing the camera: the vertex
-        nearest the structure's centre as seen from the camera, on the camera's side."""
+    def surface_point(self, leaf: str, tries: int = 24) -> np.ndarray:
+        """A point on a structure's surface at the current pose that the camera sees: among the
+        front vertices, nearest the structure's centre as seen from the camera first, the first
+        one that picking names ``leaf`` (a nerve or a neighbour may lie over the centre)."""
         pts = self.structures.world_points(leaf, self.state.pose)
         centre = pts.mean(axis=0)
         eye = np.asarray(self.plotter.camera.position, dtype=float)
@@ -377,7 +378,13 @@ class HipScene:
         off_ray = np.linalg.norm(rel - (rel @ view)[:, None] * view, axis=1)
         front = (rel @ view) <= 0.0
         candidates = np.flatnonzero(front) if front.any() else np.arange(len(pts))
-        return pts[candidates[np.argmin(off_ray[candidates])]]
+        ordered = candidates[np.argsort(off_ray[candidates], kind="stable")]
+        # Try vertices spread over the ordering, nearest the centre first.
+        for i in np.unique(np.linspace(0, len(ordered) - 1, min(tries, len(ordered))).astype(int)):
+            point = pts[ordered[i]]
+            if self.pick(*self.display_point(point)) == leaf:
+                return point
+        return pts[ordered[0]]
 
     def screenshot(self, path=None, transparent: bool = False, scale: int | None = None):
         """Save or return the current image (RGB/RGBA array) without widgets."""
