@@ -172,6 +172,7 @@ def write(out_dir: Path, params: BoneParams | None = None, source: str = "ct") -
         "frames": {
             "pelvis": "origin at the right hip joint centre; X anterior, Y superior, Z right (ISB, Wu et al. 2002)",
             "femur": "origin at the femoral head centre; Y from the knee centre to the head centre, Z right, X anterior",
+            "leg": "the femur frame at full knee extension; knee flexion turns it about the femur Z axis through the knee centre",
         },
         "generator": generator,
         "landmarks": meshio.LANDMARKS,

@@ -13,6 +13,10 @@ from viewer.core.actions import roles
 from viewer.core.motions import MOTIONS
 
 SUPERFICIAL = ("gluteus_maximus",)
+CONTEXT = ("hip_bone_left",)  # context layers stay as they are by default: off
+#: The knee is bent to a right angle so that the leg swings like a pointer as the thigh rotates
+#: (the clinical way of showing hip rotation, prone or sitting).
+DEMO_KNEE_FLEXION_DEG = 90.0
 FOCUS_MUSCLE = "piriformis"
 
 
@@ -41,7 +45,7 @@ def demonstrate_external_rotation(model, state, playback, flexion_deg: float = 0
         if state.isolated is not None:
             state.toggle_isolate(state.isolated)
         state.set_many_visible(state.all_leaves, True)
-        for structure in SUPERFICIAL:
+        for structure in SUPERFICIAL + CONTEXT:
             if structure in state.leaves:
                 state.set_visible(structure, False)
         for leaf in state.all_leaves:
@@ -53,6 +57,7 @@ def demonstrate_external_rotation(model, state, playback, flexion_deg: float = 0
         state.set_colour_by("moment_arm")
         state.set_motion(motion)
         state.set_pose((flexion_deg, 0.0, 0.0), clamp=True)
+        state.set_knee_flexion(DEMO_KNEE_FLEXION_DEG)
         # At 90 degrees the point is piriformis: select it so it is labelled and its attachments marked.
         state.select(focus if flexion_deg >= 45.0 else None)
     state.request_view(view)

@@ -89,8 +89,13 @@ class InfoPanel(QWidget):
             return
         r, torque = current_result(self.state, actions).of(some_id, motion)
         role = roles(r).item()
-        self.live.setText(f"At this pose it <b>{role}</b> {motion.label}: moment arm {r:+.1f} mm, "
-                          f"torque potential {torque:+.1f} N·m.")
+        text = (f"At this pose it <b>{role}</b> {motion.label}: moment arm {r:+.1f} mm, "
+                f"torque potential {torque:+.1f} N·m <i>(model)</i>.")
+        published = self.model.published.lookup(some_id, motion, self.state.pose)
+        if published:
+            text += " Published: " + "; ".join(f"{p.value_text()} ({p.short_citation()})" for p in published) + "."
+        self.live.setText(text)
+        self.live.setToolTip(self.model.model_source(some_id))
 
     def _jump(self, index: int) -> None:
         # Anchors follow the section order of annotation_html.

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QStackedWidget,
     QWidget,
 )
 
@@ -29,6 +30,7 @@ from viewer.core.motions import MOTIONS
 from viewer.qt.actions_panel import ActionsPanel
 from viewer.qt.binding import StateBinding
 from viewer.qt.demo_panel import DemoPanel
+from viewer.qt.clinical_panel import ClinicalPanel
 from viewer.qt.help_dialog import HelpDialog
 from viewer.qt.info_panel import InfoPanel
 from viewer.qt.layers_panel import LayersPanel
@@ -53,6 +55,8 @@ from viewer.qt.settings import (
     read_float,
     read_str,
 )
+from viewer.qt import window_modes
+from viewer.qt.stylesheet import window_stylesheet as _stylesheet
 from viewer.qt.viewport import Viewport
 from viewer.render.palette import THEMES
 from viewer.state import Playback, describe_pose, state_for_model
@@ -70,23 +74,13 @@ DOCKS = (
     ("info", "Info", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+4"),
     ("actions", "Actions", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+5"),
     ("plot", "Plot", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+6"),
+    ("clinical", "Clinical", Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+8"),
 )
 #: Font scale of presentation mode (widgets and the 3D view's texts).
 PRESENTATION_SCALE = 1.5
 #: Panels that stay on screen in presentation mode.
 PRESENTATION_DOCKS = ("pose",)
 BASE_FONT_PT = 10
-#: Visible keyboard focus on every kind of control (WCAG 2.4.7); Okabe-Ito orange.
-FOCUS_COLOUR = "#E69F00"
-
-
-def _stylesheet(font_pt: float) -> str:
-    focusable = ("QPushButton", "QToolButton", "QCheckBox", "QRadioButton", "QComboBox", "QLineEdit",
-                 "QAbstractSpinBox", "QTreeView", "QListView", "QTableView", "QTextBrowser", "QSlider", "QTabBar")
-    focus = ", ".join(f"{w}:focus" for w in focusable)
-    return (f"QMainWindow, QMainWindow QWidget {{ font-size: {font_pt:.1f}pt; }}\n"
-            f"{focus} {{ border: 2px solid {FOCUS_COLOUR}; border-radius: 3px; }}\n"
-            f"QDockWidget::title {{ font-weight: bold; padding: 3px; }}\n")
 
 
 class MainWindow(QMainWindow):
@@ -125,7 +119,12 @@ class MainWindow(QMainWindow):
 
         self.viewport = Viewport(model, self.state, theme, self)
         self.scene = self.viewport.scene
-        self.setCentralWidget(self.viewport)
+        # The centre holds the 3D view, or the side-by-side comparison of poses in its place.
+        self.centre = QStackedWidget(self)
+        self.centre.setObjectName("centre")
+        self.centre.addWidget(self.viewport)
+        self.setCentralWidget(self.centre)
+        self.compare_view = None
 
         self.layers_panel = LayersPanel(model, self.state, self)
         self.pose_panel = PosePanel(self.state, self)
@@ -133,8 +132,10 @@ class MainWindow(QMainWindow):
         self.info_panel = InfoPanel(model, self.state, self)
         self.plot_panel = PlotPanel(model, self.state, self)
         self.demo_panel = DemoPanel(model, self.state, self.playback, self)
+        self.clinical_panel = ClinicalPanel(model, self.state, self)
         self.panels = {"layers": self.layers_panel, "pose": self.pose_panel, "demo": self.demo_panel,
-                       "info": self.info_panel, "actions": self.actions_panel, "plot": self.plot_panel}
+                       "info": self.info_panel, "actions": self.actions_panel, "plot": self.plot_panel,
+                       "clinical": self.clinical_panel}
         self.docks: dict[str, QDockWidget] = {}
         self._build_docks()
         self.playback_timer = PlaybackTimer(self.playback, self)
@@ -156,6 +157,7 @@ class MainWindow(QMainWindow):
         self._binding.connect(self.playback.playing_changed, self._sync_toggles)
         self._binding.connect(self.playback.settings_changed, self._sync_toggles)
         self.viewport.hovered.connect(self._show_hover)
+        self.viewport.point_picked.connect(self.clinical_panel.add_picked_point)
         self.resize(1440, 900)
         if restore:
             self.restore_settings()
@@ -178,6 +180,9 @@ class MainWindow(QMainWindow):
         # Info and Plot share the right column as tabs; Actions sits under them.
         self.tabifyDockWidget(self.docks["info"], self.docks["plot"])
         self.docks["info"].raise_()
+        # The clinical tools share the left column's last place with the demonstrations.
+        self.tabifyDockWidget(self.docks["demo"], self.docks["clinical"])
+        self.docks["demo"].raise_()
         self.resizeDocks([self.docks["layers"], self.docks["pose"], self.docks["demo"]], [330, 250, 250],
                          Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["info"], self.docks["actions"]], [500, 330], Qt.Orientation.Vertical)
@@ -199,6 +204,14 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence("Ctrl+7"))
             self.panels_menu.addAction(action)
         return dock
+
+    def set_compare(self, on: bool, count: int = 2, *, poses=None) -> None:
+        """Poses side by side in place of the 3D view, or the 3D view (see :mod:`viewer.qt.window_modes`)."""
+        window_modes.set_compare(self, on, count, poses)
+
+    def open_quiz(self):
+        """Dock the quiz panel beside Info, bring it to the front and return it."""
+        return window_modes.open_quiz(self)
 
     def show_panel(self, key: str) -> None:
         """Show a panel's dock and bring it to the front of its tab group."""
@@ -291,6 +304,10 @@ class MainWindow(QMainWindow):
           tip="Hide gluteus maximus, view from behind, animate external rotation (Ctrl+E)")
         a("demo_er_90", "Repeat at &90° flexion", self.demonstrate_flexed, "Ctrl+Shift+E",
           tip="The same at 90° of hip flexion: watch piriformis (Ctrl+Shift+E)")
+        a("compare", "&Compare poses side by side", self.set_compare, "Ctrl+Shift+C", checkable=True,
+          tip="Split the 3D view into two or four views at different poses with one camera (Ctrl+Shift+C)")
+        a("quiz", "&Quiz mode…", self.open_quiz, "Ctrl+Shift+Q",
+          tip="Questions on what the muscles do, graded by the model's mechanics (Ctrl+Shift+Q)")
         a("help", "&Keyboard shortcuts", self.show_help, "F1")
         a("about", "&About", self.show_about)
 
@@ -319,6 +336,8 @@ class MainWindow(QMainWindow):
             theme.addAction(na[f"theme_{name}"])
         view.addSeparator()
         view.addAction(na["presentation"])
+        view.addAction(na["compare"])
+        view.addAction(na["quiz"])
         view.addAction(na["focus_next"])
         layers = bar.addMenu("&Layers")
         for name in ("show_all", "isolate", "ghost", None, "clear", "find"):
@@ -567,6 +586,8 @@ class MainWindow(QMainWindow):
             close = getattr(panel, "close_panel", None)
             if close is not None:
                 close()
+        if self.compare_view is not None:
+            self.compare_view.close_view()
         # The 3D widget goes last and explicitly: plotter close before Qt deletes the window.
         self.viewport.close_viewport()
 

@@ -31,7 +31,8 @@ from vtkmodules.vtkRenderingCore import vtkPropPicker
 from viewer.core.constants import NEGLIGIBLE_MOMENT_ARM_MM
 from viewer.core.spec import check_theme
 from viewer.core.views import DEFAULT_VIEW, check_view
-from viewer.render.camera import apply_camera, frame_named_view
+from viewer.render.camera import apply_camera, fit_clipping, frame_named_view
+from viewer.render.clinical_layer import ClinicalLayer
 from viewer.render.lights import Lighting
 from viewer.render.markers import MarkerLayer
 from viewer.render.overlays import Overlays
@@ -83,6 +84,8 @@ class HipScene:
         self.structures = StructureLayer(plotter.renderer, model)
         self.markers = MarkerLayer(self.lighting.overlay_renderer, model, self.structures)
         self.overlays = Overlays(plotter.renderer, self.structures)
+        self.clinical = ClinicalLayer(self)
+        self.structures.adjust_polylines = self.clinical.adjust_polylines
         self.set_theme(theme or state.theme)
         self._connect()
         self.overlays.set_caption(state.caption)
@@ -117,13 +120,14 @@ class HipScene:
 
         display = mark("display")
         return (
-            (s.pose_changed, mark("pose", "values", "display")),
+            (s.pose_changed, mark("pose", "values", "display")), (s.knee_flexion_changed, mark("pose", "display")),
             (s.visibility_changed, display), (s.opacity_changed, display), (s.selection_changed, display),
             (s.highlight_changed, display), (s.ghost_changed, display), (s.show_mechanics_changed, display),
             (s.labels_changed, display), (s.motion_changed, mark("values", "display", "legend")),
             (s.colour_by_changed, mark("values", "display", "legend")), (s.legend_changed, mark("legend")),
             (s.caption_changed, mark("caption")), (s.theme_changed, self.set_theme),
             (s.view_requested, self.set_view), (s.camera_changed, self._on_camera),
+            (s.released_changed, self._on_released), (s.section_changed, display), (s.show_spaces_changed, display),
             (s.batch_finished, self._on_batch_finished),
         )
 
@@ -148,6 +152,10 @@ class HipScene:
             self.refresh()
             self.render()
 
+    def _on_released(self, ids) -> None:
+        self.clinical.set_released(ids)
+        self._changed("pose", "values", "display", "legend")
+
     def _on_batch_finished(self) -> None:
         if self._dirty:
             self.refresh()
@@ -165,13 +173,18 @@ class HipScene:
     def _flush(self, dirty: set[str]) -> None:
         state = self.state
         if "pose" in dirty:
-            self.structures.update_pose(state.pose)
+            self.structures.update_pose(state.pose, state.knee_flexion_deg)
         if "values" in dirty:
             self.structures.update_values(self.mechanics(), state.motion, state.colour_by)
+            # Stretch colouring and released muscles (viewer.render.clinical_layer).
+            self.structures.values, self.structures.role_colour = self.clinical.colours(
+                self.structures.values, self.structures.role_colour)
         if "display" in dirty:
             self._refresh_display()
         if "legend" in dirty:
             self.overlays.set_legend(state.motion, state.colour_by, NEGLIGIBLE_MOMENT_ARM_MM, state.legend)
+            if state.legend:
+                self.overlays.legend.set_entries(self.clinical.legend_entries(self.overlays.legend.entries))
         if "caption" in dirty:
             self.overlays.set_caption(state.caption)
 
@@ -221,8 +234,9 @@ class HipScene:
         line = self._selected_line() if state.show_mechanics else None
         text = self.markers.update_mechanics(line, state.motion, pose, self.mechanics() if line else None)
         self.overlays.mechanics_text.SetInput(text)
+        self.clinical.update()
         # An empty overlay layer still costs a pass: draw it only when it shows something.
-        self.lighting.overlay_renderer.SetDraw(self.markers.any_visible)
+        self.lighting.overlay_renderer.SetDraw(self.markers.any_visible or self.clinical.overlay_visible)
 
     def _before_render(self, *args) -> None:
         self.overlays.before_render(self.state.pose)
@@ -328,7 +342,7 @@ class HipScene:
         cam = self.plotter.camera
         cam.position, cam.focal_point, cam.up = camera["position"], camera["focal_point"], camera["up"]
         cam.view_angle = camera["view_angle"]
-        self.plotter.reset_camera_clipping_range()
+        fit_clipping(self.plotter)
         self.render()
 
     # -- picking and projection -------------------------------------------------------------------
@@ -350,9 +364,10 @@ class HipScene:
         x, y, _ = renderer.GetDisplayPoint()
         return x, y
 
-    def surface_point(self, leaf: str) -> np.ndarray:
-        """A point on a structure's surface at the current pose, facing the camera: the vertex
-        nearest the structure's centre as seen from the camera, on the camera's side."""
+    def surface_point(self, leaf: str, tries: int = 24) -> np.ndarray:
+        """A point on a structure's surface at the current pose that the camera sees: among the
+        front vertices, nearest the structure's centre as seen from the camera first, the first
+        one that picking names ``leaf`` (a nerve or a neighbour may lie over the centre)."""
         pts = self.structures.world_points(leaf, self.state.pose)
         centre = pts.mean(axis=0)
         eye = np.asarray(self.plotter.camera.position, dtype=float)
@@ -363,7 +378,13 @@ class HipScene:
         off_ray = np.linalg.norm(rel - (rel @ view)[:, None] * view, axis=1)
         front = (rel @ view) <= 0.0
         candidates = np.flatnonzero(front) if front.any() else np.arange(len(pts))
-        return pts[candidates[np.argmin(off_ray[candidates])]]
+        ordered = candidates[np.argsort(off_ray[candidates], kind="stable")]
+        # Try vertices spread over the ordering, nearest the centre first.
+        for i in np.unique(np.linspace(0, len(ordered) - 1, min(tries, len(ordered))).astype(int)):
+            point = pts[ordered[i]]
+            if self.pick(*self.display_point(point)) == leaf:
+                return point
+        return pts[ordered[0]]
 
     def screenshot(self, path=None, transparent: bool = False, scale: int | None = None):
         """Save or return the current image (RGB/RGBA array) without widgets."""
