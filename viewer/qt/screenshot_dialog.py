@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from viewer.core.errors import DataError
 from viewer.qt.safe_text import warning
-from viewer.render.offscreen import render_still
+from viewer.render.still import render_still
 
 SIZE_PRESETS = ((1920, 1080), (1280, 800), (3840, 2160))
 

@@ -22,6 +22,7 @@ from viewer.core.views import check_view
 from viewer.io.files import atomic_output
 from viewer.render.camera import apply_camera
 from viewer.render.scene import HipScene
+from viewer.render.still import render_still  # noqa: F401 - headless callers find it here too
 from viewer.state import SessionState, state_for_model
 
 # A missing X display is expected here; VTK then falls back to EGL. Keep stderr for real errors.
@@ -239,37 +240,6 @@ def render_spec(model, spec: SceneSpec, size: tuple[int, int], *, transparent: b
         session.state.apply(spec, camera=False)
         show_camera(session.scene, spec.camera)
         return session.image(transparent=transparent)
-
-
-def render_still(model, state: SessionState, size: tuple[int, int], *, camera: dict | None = None,
-                 theme: str = "dark", transparent: bool = False, overlays: bool = True,
-                 font_scale: float = 1.0) -> np.ndarray:
-    """Render the session as it is now into an off-screen image of ``size`` (width, height).
-
-    The window's scene and this one share the state, so the still shows exactly what the
-    user set up (layers, pose, colouring, selection), at any size, without window widgets.
-
-    Returns
-    -------
-    numpy.ndarray, shape (height, width, 3 or 4), uint8
-    """
-    plotter = pv.Plotter(off_screen=True, window_size=list(size), lighting="light_kit")
-    scene = HipScene(plotter, model, state, theme=theme)
-    try:
-        if camera is not None:
-            # Same direction and distance; a different aspect only widens or narrows the frame.
-            scene.set_camera_state(camera)
-        scene.set_font_scale(font_scale * max(size[1], 1) / 800.0 if overlays else font_scale)
-        if not overlays:
-            scene.overlays.hide_all()
-        if transparent:
-            # VTK draws a gradient background opaque: switch it off for a see-through image.
-            plotter.renderer.GradientBackgroundOff()
-        plotter.render()
-        return plotter.screenshot(transparent_background=transparent, return_img=True)
-    finally:
-        scene.disconnect()
-        plotter.close()
 
 
 def save_png(image: np.ndarray, path: str | Path) -> Path:
