@@ -65,7 +65,7 @@ from viewer.io.yaml_source import display_path, read_yaml
 #: Fields a lesson step shares with a scene file, then those only a scene file has.
 SCENE_KEYS = (
     "view", "zoom", "focus", "only", "hide", "show", "opacity", "pose", "motion", "colour_by",
-    "highlight", "select", "ghost", "show_mechanics",
+    "highlight", "select", "ghost", "show_mechanics", "callouts", "label_visible",
     "labels", "legend", "knee_flexion", "camera", "caption", "theme",
 )
 CAMERA_KEYS = ("position", "focal_point", "up")
@@ -162,7 +162,16 @@ def apply_scene_fields(check: FieldChecker, loc: tuple, raw: dict, start: SceneS
             except DataError as exc:
                 raise check.relocate((*loc, "select"), exc) from None
         changes["selection"] = value
-    for key in ("ghost", "show_mechanics"):
+    if "callouts" in raw:
+        ids = [] if raw["callouts"] is None else check.id_list((*loc, "callouts"), raw["callouts"])
+        out = []
+        for some_id in ids:
+            try:
+                out += catalogue.ids(catalogue.resolve(some_id, groups=True), groups=True)
+            except DataError as exc:
+                raise check.relocate((*loc, "callouts"), exc) from None
+        changes["callouts"] = tuple(dict.fromkeys(out))
+    for key in ("ghost", "show_mechanics", "label_visible"):
         if key in raw:
             changes[key] = check.boolean((*loc, key), raw[key])
     return start.replace(**changes)
@@ -261,7 +270,9 @@ def scene_to_mapping(spec: SceneSpec, base: SceneSpec, catalogue: Catalogue) -> 
     if spec.highlight:
         out["highlight"] = list(spec.highlight)
     out["select"] = spec.selection
-    for key in ("ghost", "show_mechanics", "labels", "legend"):
+    if spec.callouts:
+        out["callouts"] = list(spec.callouts)
+    for key in ("ghost", "show_mechanics", "label_visible", "labels", "legend"):
         out[key] = bool(getattr(spec, key))
     cam = spec.camera
     out["view"] = cam.view

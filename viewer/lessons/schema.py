@@ -41,7 +41,7 @@ MAX_DURATION_S = 60.0
 TOP_LEVEL_KEYS = ("title", "description", "steps")
 #: Fields of a step: the scene fields it shares with scene files (:mod:`viewer.io.scene_file`)
 #: plus ``caption``, ``reset`` and ``duration_s``.
-STEP_KEYS = ("caption", "reset", *SCENE_KEYS[:8], "duration_s", *SCENE_KEYS[8:14])
+STEP_KEYS = ("caption", "reset", *SCENE_KEYS[:8], "duration_s", *SCENE_KEYS[8:16])
 
 #: A lesson step shows a :class:`~viewer.core.spec.SceneSpec` (the name lessons used first).
 StepState = SceneSpec

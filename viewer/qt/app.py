@@ -153,15 +153,6 @@ def run_app(data_dir=None, lesson=None, argv: list[str] | None = None) -> int:
 
 
 def open_lesson(window, lesson) -> None:
-    """Dock the lesson panel in ``window`` at the first step of ``lesson``.
-
-    The panel drives the window's session state; the cameras its steps ask for are framed
-    by :func:`viewer.render.camera.apply_camera` on the window's scene.
-    """
-    from viewer.qt.lesson_panel import LessonPanel
-    from viewer.render.camera import apply_camera
-
-    panel = LessonPanel(window.state, window.model)
-    panel.camera_requested.connect(lambda camera: apply_camera(window.scene, camera))
-    window.add_lesson_panel(panel)
-    panel.set_lesson(lesson)
+    """Dock the lesson panel in ``window`` at the first step of ``lesson``
+    (:meth:`viewer.qt.main_window.MainWindow.open_lesson`)."""
+    window.open_lesson(lesson)

@@ -157,6 +157,20 @@ class Viewport(QWidget):
         if not self._closed:
             self._reframe_timer.start()
 
+    def set_blank(self, on: bool) -> None:
+        """Show a black screen instead of the 3D view (presentation's B key) and back."""
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        palette.setColor(self.backgroundRole(), Qt.GlobalColor.black)
+        self.setPalette(palette)
+        self.interactor.setVisible(not on)
+        if not on:
+            self.request_frame()
+
+    @property
+    def blanked(self) -> bool:
+        return not self.interactor.isVisibleTo(self)
+
     def set_view(self, name: str) -> None:
         self.state.request_view(name)
 

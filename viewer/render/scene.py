@@ -31,6 +31,7 @@ from vtkmodules.vtkRenderingCore import vtkPropPicker
 from viewer.core.constants import NEGLIGIBLE_MOMENT_ARM_MM
 from viewer.core.spec import check_theme
 from viewer.core.views import DEFAULT_VIEW, check_view
+from viewer.render.callouts import callout_items
 from viewer.render.camera import apply_camera, frame_named_view
 from viewer.render.lights import Lighting
 from viewer.render.markers import MarkerLayer
@@ -120,7 +121,7 @@ class HipScene:
             (s.pose_changed, mark("pose", "values", "display")),
             (s.visibility_changed, display), (s.opacity_changed, display), (s.selection_changed, display),
             (s.highlight_changed, display), (s.ghost_changed, display), (s.show_mechanics_changed, display),
-            (s.labels_changed, display), (s.motion_changed, mark("values", "display", "legend")),
+            (s.labels_changed, display), (s.callouts_changed, display), (s.motion_changed, mark("values", "display", "legend")),
             (s.colour_by_changed, mark("values", "display", "legend")), (s.legend_changed, mark("legend")),
             (s.caption_changed, mark("caption")), (s.theme_changed, self.set_theme),
             (s.view_requested, self.set_view), (s.camera_changed, self._on_camera),
@@ -217,12 +218,24 @@ class HipScene:
         pose = state.pose
         leaves = state.leaf_ids(sel) if sel else []
         self.markers.update_attachments(leaves, pose)
-        self.overlays.show_label(self.model.display_name(sel) if sel and state.labels else None, leaves, pose)
+        items = self.callout_items()
+        named = {text.split("  ")[0] for text, _ in items}
+        label = self.model.display_name(sel) if sel and state.labels else None
+        self.overlays.show_label(None if label in named else label, leaves, pose)
+        self.overlays.set_callouts(items)
         line = self._selected_line() if state.show_mechanics else None
         text = self.markers.update_mechanics(line, state.motion, pose, self.mechanics() if line else None)
         self.overlays.mechanics_text.SetInput(text)
         # An empty overlay layer still costs a pass: draw it only when it shows something.
         self.lighting.overlay_renderer.SetDraw(self.markers.any_visible)
+
+    def callout_items(self) -> list[tuple[str, list[str]]]:
+        """``(text, leaves)`` of every callout to draw (:func:`viewer.render.callouts.callout_items`)."""
+        return callout_items(self)
+
+    def callout_boxes_px(self):
+        """Screen boxes of the callouts drawn in the last frame (display pixels)."""
+        return self.overlays.callout_boxes_px()
 
     def _before_render(self, *args) -> None:
         self.overlays.before_render(self.state.pose)
