@@ -16,6 +16,14 @@ import numpy as np
 
 from viewer import __version__
 from viewer.core.errors import DataError
+from viewer.cli_clinical import (
+    add_clinical_parsers,
+    capacity_text,
+    cmd_clinical_test,
+    cmd_lengths,
+    cmd_measure,
+    release_text_ids,
+)
 from viewer.core.motions import MOTIONS, POSE_COORDINATES, parse_motion
 
 PROG = "hip-viewer"
@@ -30,6 +38,8 @@ def _add_render_options(p: argparse.ArgumentParser, *, motion: bool = True) -> N
                    "anterolateral")
     p.add_argument("--zoom", type=float, default=None, help="zoom factor (default 1)")
     p.add_argument("--pose", default=None, help="pose, e.g. flexion=90,abduction=0,external_rotation=20 (degrees)")
+    p.add_argument("--knee-flexion", type=float, default=None, metavar="DEG",
+                   help="knee flexion for display, 0-120 degrees (the leg and foot; mechanics stay hip-only)")
     p.add_argument("--hide", action="append", default=[], metavar="ID",
                    help="hide a structure or layer group (repeatable; after --only)")
     p.add_argument("--show", action="append", default=[], metavar="ID",
@@ -41,7 +51,16 @@ def _add_render_options(p: argparse.ArgumentParser, *, motion: bool = True) -> N
     p.add_argument("--select", default=None, metavar="ID", help="select a structure: label, origin and insertion markers")
     if motion:
         p.add_argument("--motion", default=None, help="colour muscles by their role for this motion (with a legend)")
-    p.add_argument("--colour-by", default=None, choices=["moment_arm", "torque"], help="colour intensity")
+    p.add_argument("--colour-by", default=None, choices=["moment_arm", "torque", "stretch"],
+                   help="colour intensity for the motion, or 'stretch': length change from neutral (no motion needed)")
+    p.add_argument("--section", default=None, metavar="PLANE:MM",
+                   help="cut the model: axial:Y, coronal:X, sagittal:Z (mm, pelvis frame) or oblique:x,y,z;x,y,z;x,y,z")
+    p.add_argument("--release", default=None, metavar="ID,ID",
+                   help="draw these muscles released and retracted (posterior approach; 'posterior-approach' for the default set)")
+    p.add_argument("--spaces", action="store_true", default=None,
+                   help="draw the ischiofemoral space's narrowest segment with its value and the published ranges")
+    p.add_argument("--clinical-test", default=None, metavar="NAME",
+                   help="show a provocation test: its pose, colouring and computed caption (fair, freiberg, pace, ...)")
     p.add_argument("--ghost", action="store_true", default=None, help="make everything but the selection translucent")
     p.add_argument("--mechanics", action="store_true", default=None,
                    help="draw joint axis, line of action and moment arm of the selection")
@@ -68,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE.png", help="output PNG")
     p.add_argument("--scene", default=None, metavar="FILE.yaml",
                    help="a scene file to draw; the options below override its fields")
+    p.add_argument("--compare", nargs="+", default=None, metavar="POSE",
+                   help="2 or 4 poses side by side with one camera, e.g. --compare neutral flexion=90 "
+                        "(each coloured for --motion, default external rotation; a table of the muscles "
+                        "that change role is added under the views; --size is the size of the views)")
     _add_render_options(p)
 
     p = sub.add_parser("actions", help="which muscles produce or oppose a motion at a pose, ranked")
@@ -76,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="table", choices=["table", "json", "csv"])
     p.add_argument("--rank-by", default="torque", choices=["torque", "moment_arm"])
     p.add_argument("--muscles-only", action="store_true", help="whole muscles only, no compartment rows")
+    p.add_argument("--release", default=None, metavar="ID,ID",
+                   help="muscles released (detached), e.g. piriformis,gemellus_superior,obturator_internus,"
+                        "gemellus_inferior (or 'posterior-approach'): left out of the table; capacity reported")
+
+    add_clinical_parsers(sub)
 
     p = sub.add_parser("moment-arms", help="moment arms over a sweep of one joint angle")
     p.add_argument("--muscle", action="append", default=[], metavar="ID", help="muscle or compartment id (repeatable; default all)")
@@ -108,6 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar="NAME|FILE", help="built-in lesson name or a lesson YAML file")
     p.add_argument("--export", default=None, metavar="DIR", help="write each step as PNG plus caption text instead")
     p.add_argument("--size", default="1280x800")
+    p = sub.add_parser("quiz", help="print a quiz with its answer key (answers computed by the model), or generate one")
+    p.add_argument("name", nargs="?", metavar="NAME|FILE", help="built-in quiz name (e.g. deep_rotators) or a quiz YAML file")
+    p.add_argument("--export", default=None, metavar="DIR", help="write questions.txt, answer_key.txt and quiz.json to DIR")
+    p.add_argument("--generate", action="store_true", help="generate a quiz from the templates instead")
+    p.add_argument("--seed", type=int, default=0, help="seed of the generator (same seed, same quiz)")
+    p.add_argument("--count", type=int, default=10, help="number of generated questions (default 10)")
+    p.add_argument("--format", default="text", choices=["text", "json"])
     for subparser in sub.choices.values():
         subparser.add_argument("--data", default=argparse.SUPPRESS, metavar="DIR", help=data_help)
     return parser
@@ -147,10 +182,12 @@ def _resolve_ids(model, ids: list[str], field: str) -> list[str]:
 
 #: Render flags (argparse dest) -> the RenderOptions field each one sets.
 RENDER_FLAGS = {
-    "size": "size", "view": "view", "zoom": "zoom", "pose": "pose", "hide": "hide", "show": "show", "only": "only",
+    "size": "size", "view": "view", "zoom": "zoom", "pose": "pose", "knee_flexion": "knee_flexion", "hide": "hide",
+    "show": "show", "only": "only",
     "hide_group": "groups_hidden", "highlight": "highlight", "select": "select", "motion": "motion",
     "colour_by": "colour_by", "ghost": "ghost", "mechanics": "mechanics", "caption": "caption",
-    "background": "background", "transparent": "transparent",
+    "background": "background", "transparent": "transparent", "section": "section", "release": "release",
+    "spaces": "spaces", "clinical_test": "clinical_test",
 }
 
 
@@ -159,6 +196,7 @@ def _render_options(args):
     from viewer.render.offscreen import RenderOptions, parse_size
 
     convert = {"size": parse_size, "pose": _pose,
+               "release": lambda text: [part.strip() for part in text.split(",") if part.strip()],
                "motion": lambda text: parse_motion(text, field="--motion").name}
     values, given = {}, set()
     for dest, name in RENDER_FLAGS.items():
@@ -176,6 +214,8 @@ def cmd_render(args) -> int:
 
     opts = _render_options(args)
     opts.check()
+    if args.compare is not None:
+        return _render_compare(args, opts)
     model = _load(args)
     base = None
     if args.scene:
@@ -189,31 +229,99 @@ def cmd_render(args) -> int:
     return 0
 
 
+def _render_compare(args, opts) -> int:
+    from viewer.core.pose_text import parse_pose_value
+    from viewer.render.compare import DEFAULT_COMPARE_MOTION, grid_shape, pose_caption, render_compare
+    from viewer.render.offscreen import save_png
+
+    grid_shape(len(args.compare))
+    if args.pose is not None:
+        raise DataError("give the poses with --compare, not --pose", field="--pose")
+    poses = [parse_pose_value(text, field="--compare") for text in args.compare]
+    model = _load(args)
+    base = None
+    if args.scene:
+        from viewer.io.scene_file import load_scene
+        from viewer.state import state_for_model
+
+        base = load_scene(args.scene, state_for_model(model).snapshot(), model.catalogue)
+    image, changes, _camera = render_compare(model, opts, poses, base=base)
+    path = save_png(image, args.out)
+    motion = (opts.motion or DEFAULT_COMPARE_MOTION).replace("_", " ")
+    print(f"wrote {path} ({image.shape[1]}x{image.shape[0]}, view {opts.view}, {len(poses)} poses)")
+    print(f"muscles that change role for {motion} (moment arms computed by the model, mm):")
+    for change in changes:
+        cells = ", ".join(f"{pose_caption(p)}: {r:+.1f} {role}" for p, r, role in
+                          zip(poses, change["moment_arms_mm"], change["roles"]))
+        print(f"  {model.display_name(change['muscle'])}: {cells}")
+    if not changes:
+        print("  none")
+    return 0
+
+
 def cmd_actions(args) -> int:
     motion = parse_motion(args.motion, field="--motion")
     pose = _pose(args.pose)
     model = _load(args)
+    released = release_text_ids(model, args.release) if args.release is not None else None
     rows = model.actions.table(motion, pose, rank_by=args.rank_by, include_compartments=not args.muscles_only)
-    dicts = [row.as_dict() for row in rows]
+    if released is not None:
+        from viewer.core.release import capacity
+
+        gone = set(released)
+        rows = [row for row in rows if row.muscle not in gone and row.structure not in gone]
+        rows = [type(row)(**{**row.__dict__, "rank": i + 1}) for i, row in enumerate(rows)]
+        cap = capacity(model.actions, motion, pose, released)
+    dicts = [_with_provenance(model, row.as_dict(), motion, pose) for row in rows]
     if args.format == "json":
-        print(json.dumps(dicts, indent=1))
+        print(json.dumps(dicts if released is None else {"capacity": cap.as_dict(), "rows": dicts}, indent=1))
     elif args.format == "csv":
         _write_csv(sys.stdout, [_flat(d) for d in dicts])
+        if released is not None:
+            print(f"# {capacity_text(model, cap)}", file=sys.stderr)
     else:
+        from viewer.core.provenance import MODEL_BASIS
+
         pose_text = ", ".join(f"{c}={v:g}" for c, v in zip(POSE_COORDINATES, pose))
         print(f"{motion.label} at {pose_text} (deg); ranked by {args.rank_by.replace('_', ' ')}")
-        print(f"{'#':>3}  {'muscle':<34} {'moment arm mm':>14} {'torque N m':>11}  role")
-        for row in rows:
+        print(f"{'#':>3}  {'muscle':<34} {'moment arm mm':>14} {'torque N m':>11}  {'role':<10}  published")
+        cited = {}
+        for row, d in zip(rows, dicts):
             name = model.display_name(row.muscle)
             indent = "  " if row.level == "compartment" else ""
-            print(f"{row.rank:>3}  {(indent + name)[:34]:<34} {row.moment_arm_mm:>14.1f} {row.torque_potential_nm:>11.2f}  {row.role}")
+            pub = "; ".join(_published_text(p) for p in d["published"])
+            for p in d["published"]:
+                cited[p["citation"]] = next(e.citation for e in model.published.entries if e.source == p["source"])
+            print(f"{row.rank:>3}  {(indent + name)[:34]:<34} {row.moment_arm_mm:>14.1f} {row.torque_potential_nm:>11.2f}"
+                  f"  {row.role:<10}  {pub}".rstrip())
+        print(f"Moment arms and torques: {MODEL_BASIS}; PCSA per muscle from its annotation's architecture source; "
+              "torque = r x PCSA x 61 N/cm2 (Arnold et al. 2010).")
+        if cited:
+            print("Published values: " + "; ".join(
+                f"{short}: {full}" for short, full in cited.items()))
+        if released is not None:
+            print(capacity_text(model, cap))
     return 0
 
 
+def _published_text(p: dict) -> str:
+    value = f"{p['value_mm']:+.1f}" if "value_mm" in p else f"{p['range_mm'][0]:+.1f}..{p['range_mm'][1]:+.1f}"
+    return f"{value} mm ({p['citation']})"
+
+
+def _with_provenance(model, row: dict, motion, pose) -> dict:
+    """A JSON row with ``source`` (how the model computed it) and the matching ``published`` figures."""
+    row["source"] = model.model_source(row["muscle"])
+    row["published"] = [p.as_dict() for p in model.published.lookup(row["muscle"], motion, pose)]
+    return row
+
+
 def _flat(d: dict) -> dict:
-    out = {k: v for k, v in d.items() if k != "pose"}
+    out = {k: v for k, v in d.items() if k not in ("pose", "published")}
     for c, v in d["pose"].items():
         out[f"pose_{c}_deg"] = v
+    if "published" in d:
+        out["published"] = "; ".join(_published_text(p) + f" [{p['source']}]" for p in d["published"])
     return out
 
 
@@ -229,7 +337,14 @@ def moment_arm_sweep(model, muscles: list[str], motions, col: int, angles: np.nd
     """Rows of moment arm and torque potential for each muscle, motion and swept angle."""
     from viewer.core.sweeps import moment_arm_rows
 
-    return moment_arm_rows(model.actions, muscles, motions, col, angles, base_pose)
+    rows = moment_arm_rows(model.actions, muscles, motions, col, angles, base_pose)
+    table = getattr(model, "published", None)
+    for row in rows:  # where each number comes from, and the published values for the same pose
+        row["source"] = model.model_source(row["muscle"]) if table is not None else "computed by the model"
+        pose = [row["pose"][c] for c in POSE_COORDINATES]
+        row["published"] = ([p.as_dict() for p in table.lookup(row["muscle"], MOTIONS[row["motion"]], pose)]
+                            if table is not None else [])
+    return rows
 
 
 def plot_sweep(rows: list[dict], coordinate: str, path: str) -> Path:
@@ -247,13 +362,23 @@ def plot_sweep(rows: list[dict], coordinate: str, path: str) -> Path:
     for ax, motion in zip(axes[0], motions):
         for muscle in dict.fromkeys(r["muscle"] for r in rows):
             sel = [r for r in rows if r["motion"] == motion and r["muscle"] == muscle]
-            ax.plot([r["pose"][coordinate] for r in sel], [r["moment_arm_mm"] for r in sel], marker="o", ms=3, label=muscle)
+            line, = ax.plot([r["pose"][coordinate] for r in sel], [r["moment_arm_mm"] for r in sel], marker="o", ms=3,
+                            label=f"{muscle} (model)")
+            for r in sel:
+                for pub in r.get("published", ()):
+                    lo, hi = pub.get("range_mm", [pub.get("value_mm")] * 2)
+                    ax.errorbar([r["pose"][coordinate]], [0.5 * (lo + hi)], yerr=[[0.5 * (hi - lo)]], fmt="D",
+                                ms=6, mfc="white", mec=line.get_color(), ecolor=line.get_color(), capsize=3,
+                                label=f"{muscle}: published, {pub['citation']}")
         ax.axhline(0.0, color="0.4", lw=0.8)
         ax.set_xlabel(f"{coordinate.replace('_', ' ')} (deg)")
         ax.set_ylabel(f"{motion.replace('_', ' ')} moment arm (mm)")
         ax.set_title(f"{motion.replace('_', ' ')}: + produces, - opposes")
         ax.grid(alpha=0.3)
-    axes[0][-1].legend(fontsize=7, loc="best")
+    for ax in axes[0]:
+        handles, labels = ax.get_legend_handles_labels()
+        unique = dict(zip(labels, handles))  # one legend entry per published source
+        ax.legend(unique.values(), unique.keys(), fontsize=7, loc="best")
     fig.tight_layout()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -288,6 +413,17 @@ def cmd_validate(args) -> int:
     from viewer.io.model import validate
 
     problems = validate(args.data)
+    if not problems:
+        # quizzes are checked against the model, so only once the model itself is sound
+        from viewer.io.model import load_model
+        from viewer.io.quiz_file import builtin_quizzes, load_quiz
+
+        model = load_model(args.data)
+        for path in builtin_quizzes(model.data_dir):
+            try:
+                load_quiz(path, model)
+            except DataError as exc:
+                problems.append(exc)
     for problem in problems:
         print(problem.message, file=sys.stderr)
     return 1 if problems else 0
@@ -343,6 +479,42 @@ def cmd_lesson(args) -> int:
     return _launch(args, lesson=lesson)
 
 
+def cmd_quiz(args) -> int:
+    from viewer.core.quiz import generate
+    from viewer.io.quiz_file import Quiz, find_quiz, load_quiz, mechanics_for
+    from viewer.quiz_text import answer_key_text, questions_text
+
+    if args.generate == bool(args.name):
+        raise DataError("give a quiz NAME|FILE or --generate (not both)", field="quiz")
+    if args.generate and not 1 <= args.count <= 100:
+        raise DataError(f"{args.count} is out of range 1..100", field="--count")
+    model = _load(args)
+    if args.generate:
+        items = generate(mechanics_for(model), args.seed, args.count)
+        quiz = Quiz(f"Generated quiz (seed {args.seed})", "", items, f"generated: seed {args.seed}")
+    else:
+        quiz = load_quiz(find_quiz(args.name, model.data_dir), model)
+    payload = {"title": quiz.title, "source": quiz.source,
+               "provenance": "answers computed by the model at load time (moment arms r = -dL/dθ)",
+               "questions": [a.as_dict() for a in quiz.answers]}
+    if args.export:
+        out = Path(args.export)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "questions.txt").write_text(questions_text(quiz, model), encoding="utf-8")
+            (out / "answer_key.txt").write_text(answer_key_text(quiz, model), encoding="utf-8")
+            (out / "quiz.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
+        except OSError as exc:
+            raise DataError(f"cannot write the quiz ({exc.strerror})", file=out) from None
+        print(f"wrote questions.txt, answer_key.txt and quiz.json ({len(quiz)} questions) to {out}")
+    elif args.format == "json":
+        print(json.dumps(payload, indent=1, ensure_ascii=False))
+    else:
+        print(questions_text(quiz, model))
+        print(answer_key_text(quiz, model))
+    return 0
+
+
 def _launch(args, lesson=None) -> int:
     from viewer.qt.app import run_app
 
@@ -352,12 +524,16 @@ def _launch(args, lesson=None) -> int:
 COMMANDS = {
     "render": cmd_render,
     "actions": cmd_actions,
+    "lengths": lambda args: cmd_lengths(args, _load(args)),
+    "clinical-test": lambda args: cmd_clinical_test(args, _load(args)),
+    "measure": lambda args: cmd_measure(args, _load(args)),
     "moment-arms": cmd_moment_arms,
     "validate": cmd_validate,
     "build-meshes": cmd_build_meshes,
     "import-osim": cmd_import_osim,
     "animate": cmd_animate,
     "lesson": cmd_lesson,
+    "quiz": cmd_quiz,
 }
 
 

@@ -130,3 +130,32 @@ def test_moment_arm_json_for_compartments(capsys, model):
     rows = json.loads(out)
     assert code == 0 and len(rows) == 4
     assert all(r["motion"] == "internal_rotation" and r["role"] == "produces" for r in rows)
+
+
+def test_actions_rows_carry_model_source_and_published_values(capsys):
+    for flexion, sign in ((0, 1), (90, -1)):
+        code, out, _ = run(capsys, "actions", "--motion", "external-rotation", "--pose", f"flexion={flexion}",
+                           "--format", "json")
+        assert code == 0
+        rows = {r["muscle"]: r for r in json.loads(out)}
+        (pub,) = rows["piriformis"]["published"]
+        assert pub["source"] == "delp1999" and pub["citation"] == "Delp et al. 1999"
+        assert np.sign(pub["value_mm"]) == sign and pub["pose"]["flexion"] == flexion
+        assert rows["piriformis"]["source"].startswith("computed by the model")
+        assert "Parvaresh" in rows["piriformis"]["source"]
+        assert rows["obturator_internus"]["published"] == []
+    code, out, _ = run(capsys, "actions", "--motion", "external-rotation", "--pose", "flexion=90")
+    assert "Delp et al. 1999" in out and "computed by the model" in out
+
+
+def test_moment_arm_rows_carry_published_values(capsys):
+    code, out, _ = run(capsys, "moment-arms", "--muscle", "gluteus_maximus", "--motion", "extension",
+                       "--sweep", "flexion=0:90:15", "--format", "json")
+    rows = json.loads(out)
+    with_pub = {r["pose"]["flexion"]: r["published"] for r in rows if r["published"]}
+    assert set(with_pub) == {0.0, 15.0, 60.0, 75.0, 90.0}  # 40 deg is not on the 15-degree sweep
+    assert all(p[0]["source"] == "nemeth1985" for p in with_pub.values())
+    code, out, _ = run(capsys, "moment-arms", "--muscle", "gluteus_maximus", "--motion", "flexion",
+                       "--sweep", "flexion=0:0:1", "--format", "csv")
+    (row,) = list(csv.DictReader(io.StringIO(out)))
+    assert row["published"].startswith("-76.8 mm (Németh & Ohlsén 1985)")

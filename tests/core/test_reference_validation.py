@@ -58,13 +58,13 @@ def test_whole_gluteus_maximus_extends_and_externally_rotates(model):
 
 def test_piriformis_magnitudes_match_cadaver_data(model):
     # Delp et al. 1999: about 29 mm external-rotation moment arm with the hip extended and
-    # about 14 mm internal-rotation moment arm at 90 deg flexion. Allow +/-50 % for the spread
-    # between specimens and the simplified geometry.
+    # about 14 mm internal-rotation moment arm at 90 deg flexion; +/-5 mm for the spread
+    # between specimens (the published targets that replaced the earlier +/-50 %).
     i = model.paths.index("piriformis")
     extended = _r(model, [0, 0, 0])[i, ER]
     flexed = _r(model, [90, 0, 0])[i, ER]
-    assert 29 * 0.5 <= extended <= 29 * 1.5, extended
-    assert -14 * 1.5 <= flexed <= -14 * 0.5, flexed
+    assert 24 <= extended <= 34, extended
+    assert -19 <= flexed <= -9, flexed
 
 
 def test_all_six_deep_rotators_rotate_externally_with_the_hip_extended(model):
@@ -80,7 +80,8 @@ def test_piriformis_becomes_an_internal_rotator_with_flexion(model):
     assert r[0] > 0 and r[-1] < -NEGLIGIBLE_MOMENT_ARM_MM
     assert np.all(np.diff(r) < 0.5), "the external-rotation moment arm should fall steadily with flexion"
     crossing = flex[np.argmax(r < 0)]
-    assert 30 <= crossing <= 85, f"piriformis changes action at {crossing} deg of flexion"
+    # Published models put the sign change at 48-64 deg; the chord of Delp's values crosses near 60.
+    assert 45 <= crossing <= 65, f"piriformis changes action at {crossing} deg of flexion"
 
 
 def test_gemelli_and_obturator_internus_abduct_the_flexed_hip(model):

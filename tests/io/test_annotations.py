@@ -27,7 +27,7 @@ from viewer.io.annotations import (
 from .conftest import LANDMARK_TARGETS, find_seed_dir
 
 GROUPS = {
-    "bones": ["hip_bone", "sacrum", "femur", "hip_bone_left"],
+    "bones": ["hip_bone", "sacrum", "femur", "leg", "hip_bone_left"],
     "deep_external_rotators": [
         "piriformis",
         "gemellus_superior",
@@ -661,3 +661,29 @@ def test_layer_groups_file_errors(annotations_copy):
     groups = load_layer_groups(Path(__file__).resolve().parents[2] / "annotations" /
                                "layer_groups.yaml")
     assert [g.order for g in groups] == sorted(g.order for g in groups)
+
+
+# Colour-vision deficiency: the deep rotators must stay apart for the three dichromacies, simulated
+# with the matrices of Machado, Oliveira & Fernandes 2009 (IEEE TVCG 15(6):1291-1298, severity 1.0)
+# applied in linear RGB.
+MACHADO_2009 = {
+    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216), (-0.003882, -0.048116, 1.051998)),
+    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413), (-0.011820, 0.042940, 0.968881)),
+    "tritanopia": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602), (0.004733, 0.691367, 0.303900)),
+}
+
+
+def _lab_simulated(colour: str, matrix) -> tuple[float, float, float]:
+    rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    sim = [min(1.0, max(0.0, sum(m * c for m, c in zip(row, lin)))) for row in matrix]
+    back = [12.92 * c if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055 for c in sim]
+    return _lab("#" + "".join(f"{round(255 * c):02x}" for c in back))
+
+
+@pytest.mark.parametrize("deficiency", sorted(MACHADO_2009))
+def test_deep_rotator_colours_stay_apart_for_colour_blind_viewers(annotation_set, deficiency):
+    rotators = GROUPS["deep_external_rotators"]
+    labs = {m: _lab_simulated(annotation_set[m].display.colour, MACHADO_2009[deficiency]) for m in rotators}
+    for x, y in itertools.combinations(rotators, 2):
+        assert math.dist(labs[x], labs[y]) > 15, (deficiency, x, y, math.dist(labs[x], labs[y]))

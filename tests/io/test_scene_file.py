@@ -71,7 +71,9 @@ def test_names_and_synonyms_resolve_and_layers_apply_in_order(model, base, tmp_p
                              "did you mean 'piriformis'?"),
     ("knee_flexion: 130\n", "s.yaml: knee_flexion: 130 deg is outside 0..120 deg (line 1)"),
     ("theme: grey\n", "s.yaml: theme: unknown theme 'grey' (allowed: dark, light, white, black) (line 1)"),
-    ("colour_by: stretch\n", "s.yaml: colour_by: unknown colouring 'stretch' (allowed: moment_arm, torque)"),
+    ("colour_by: anatomy\n", "s.yaml: colour_by: unknown colouring 'anatomy' (allowed: moment_arm, torque, stretch)"),
+    ("section: frontal:0\n", "s.yaml: section: unknown plane 'frontal' (allowed: axial, coronal, sagittal, oblique)"),
+    ("released: [femur]\n", "s.yaml: released: 'femur' is not a muscle (only muscles are released)"),
     ("camera: {position: [0, 0, 0]}\n", "s.yaml: camera.focal_point: missing"),
     ("camera:\n  position: [1, 2]\n  focal_point: [0, 0, 0]\n",
      "s.yaml: camera.position: must be three numbers [x, y, z] in mm, got a list [1, 2] (line 2)"),
@@ -89,3 +91,17 @@ def test_bad_scene_files_name_file_field_and_line(model, base, tmp_path, monkeyp
 def test_a_scene_file_must_be_yaml(model, base, tmp_path):
     with pytest.raises(DataError, match="must end in .yaml"):
         save_scene(tmp_path / "x.txt", base, base, model.catalogue)
+
+
+def test_clinical_fields_round_trip(model, base, tmp_path):
+    """Stretch colouring, released muscles, a section and the spaces are scene fields."""
+    from viewer.io.scene_file import save_scene
+
+    path = tmp_path / "clinical.yaml"
+    path.write_text("colour_by: stretch\nreleased: [piriformis, obturator internus]\nsection: axial:-62\n"
+                    "show_spaces: true\nknee_flexion: 90\n", encoding="utf-8")
+    spec = load_scene(path, base, model.catalogue)
+    assert spec.colour_by == "stretch" and spec.released == ("piriformis", "obturator_internus")
+    assert spec.section.plane == "axial" and spec.section.offset_mm == -62 and spec.show_spaces
+    again = load_scene(save_scene(tmp_path / "again.yaml", spec, base, model.catalogue), base, model.catalogue)
+    assert again == spec

@@ -12,7 +12,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BUILTIN_LESSONS = REPO_ROOT / "annotations" / "lessons"
 BUILTIN_NAMES = ("deep_external_rotators", "external_rotation", "position_changes_action",
-                 "gemellus_inferior_clinic")
+                 "gemellus_inferior_clinic", "deep_gluteal_space", "posterior_approach")
 
 
 _MODEL = None

@@ -168,3 +168,11 @@ def test_lesson_level_problems(hip_model, write_lesson):
     assert "steps: missing or empty" in _error(hip_model, write_lesson, "title: T\nsteps: []\n")
     assert "steps[1]: a step must be a mapping" in _error(hip_model, write_lesson, "title: T\nsteps: [just text]\n")
     assert "a lesson must be a mapping" in _error(hip_model, write_lesson, "- a\n- b\n")
+
+
+def test_knee_flexion_in_a_step(hip_model, write_lesson):
+    lesson = load_lesson(write_lesson(GOOD + "  - caption: Third.\n    knee_flexion: 90\n"), hip_model)
+    assert lesson.steps[2].state.knee_flexion_deg == 90.0
+    assert lesson.steps[1].state.knee_flexion_deg == 0.0
+    message = _error(hip_model, write_lesson, GOOD + "  - caption: Third.\n    knee_flexion: 150\n")
+    assert "steps[3].knee_flexion: 150 deg is outside 0..120 deg" in message

@@ -133,3 +133,25 @@ def test_femoral_neck_and_head_in_normal_ranges(model):
     assert 5 <= av <= 25
     assert 40 <= 2 * radius <= 54
     assert np.linalg.norm(centre) < 2.0, centre  # the frame's origin is the head centre
+
+
+def test_the_leg_hangs_from_the_knee_with_the_foot_under_the_malleoli(model):
+    leg = _mesh(model, "leg")
+    assert model.meshes["leg"].body == "leg"
+    assert leg.is_watertight and leg.is_winding_consistent and leg.volume > 0
+    assert len(leg.faces) <= 40_000
+    knee, ankle = _lm(model, "knee_centre"), _lm(model, "ankle_centre")
+    plateau = 0.5 * (_lm(model, "medial_tibial_condyle") + _lm(model, "lateral_tibial_condyle"))
+    assert 10 <= knee[1] - plateau[1] <= 40  # the tibial plateau just below the femoral condyles
+    assert 330 <= knee[1] - ankle[1] <= 420  # an adult tibia
+    assert _lm(model, "lateral_malleolus")[1] < _lm(model, "medial_malleolus")[1]  # lateral reaches lower
+    assert _lm(model, "fibular_head")[2] > 20  # the fibula is lateral
+    heel, toe = _lm(model, "calcaneal_tuberosity"), _lm(model, "tip_of_the_great_toe")
+    assert heel[0] < ankle[0] < toe[0]  # heel behind, toes in front
+    assert 200 <= toe[0] - heel[0] <= 290  # an adult foot's length
+    assert toe[2] > heel[2]  # toes turned out a little
+
+
+def test_scene_triangle_budget_is_no_worse_than_the_procedural_set(model):
+    # the procedural scene it replaces had 152,640 triangles (3 x 40k bones and the muscles)
+    assert sum(len(r.faces) for r in model.meshes.values()) <= 152_640

@@ -96,3 +96,21 @@ def test_motion_menu_and_next_motion_key(window):
     assert window.state.motion is None
     assert window.actions_panel.rows() == []
     assert not window.scene.legend_visible
+
+
+def test_rows_say_where_their_numbers_come_from(window):
+    from PySide6.QtCore import Qt
+
+    panel = window.actions_panel
+    window.state.set_pose((90, 0, 0))
+    _choose(panel, "external_rotation")
+    rows = panel.rows()
+    k = next(i for i, r in enumerate(rows) if r.muscle == "piriformis")
+    name = panel.ranking.data(panel.ranking.index(k, 1))
+    tip = panel.ranking.data(panel.ranking.index(k, 1), Qt.ItemDataRole.ToolTipRole)
+    assert name.endswith("◆") and "published: -14.0 mm (Delp et al. 1999" in tip
+    assert "computed by the model" in tip and "Parvaresh" in tip
+    j = next(i for i, r in enumerate(rows) if r.muscle == "obturator_internus")
+    assert not panel.ranking.data(panel.ranking.index(j, 1)).endswith("◆")
+    assert "computed by the model" in panel.summary.text()
+    window.state.set_pose((0, 0, 0))

@@ -57,3 +57,18 @@ def test_info_panel_follows_selection_and_links(window, qtbot):
     assert "external rotation" in panel.live_text()
     window.state.select(None)
     assert "Hip anatomy viewer" in panel.plain_text()
+
+
+def test_piriformis_shows_delp_beside_the_model_at_0_and_90_degrees(window):
+    panel = window.info_panel
+    window.state.set_motion("external_rotation")
+    window.state.select("piriformis")
+    for flexion, published in ((0, "+29.0 mm"), (90, "-14.0 mm")):
+        window.state.set_pose((flexion, 0, 0))
+        text = panel.live_text()
+        assert "(model)" in text and f"Published: {published} (Delp et al. 1999)" in text
+    window.state.set_pose((45, 0, 0))
+    assert "Published" not in panel.live_text()
+    assert "Moment arms: model and published" in panel.plain_text()
+    assert panel.plain_text().count("Delp et al. 1999") >= 2
+    window.state.set_pose((0, 0, 0))

@@ -80,6 +80,8 @@ def test_demonstrate_external_rotation(window, qtbot):
     assert window.playback.playing
     qtbot.waitUntil(lambda: abs(state.pose[2]) > 3.0, timeout=3000)
     assert state.pose[0] == pytest.approx(0.0)
+    assert state.knee_flexion_deg == pytest.approx(90.0)  # the leg swings like a pointer
+    assert not state.is_visible("hip_bone_left")
     window.named_actions["demo_er_90"].trigger()
     assert state.pose[0] == pytest.approx(90.0)
     assert state.selection == "piriformis"

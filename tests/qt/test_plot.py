@@ -99,3 +99,21 @@ def test_exports_write_csv_and_png(window, plot, tmp_path):
 
     with pytest.raises(DataError, match=r"\.png"):
         plot.export_png(tmp_path / "curves.jpg")
+
+
+def test_published_points_sit_beside_the_model_curve(window, plot, tmp_path):
+    window.state.set_pose((0, 0, 0))
+    window.state.set_motion("external_rotation")
+    window.state.select("piriformis")
+    plot.refresh_now()
+    data = plot._curve_data
+    assert [(p.pose_deg[0], p.value_mm) for _, p in data["published_flexion"]] == [(0.0, 29.0), (90.0, -14.0)]
+    ax_flexion = plot.curve_figure.axes[1]
+    diamonds = [line for line in ax_flexion.lines if line.get_marker() == "D"]
+    assert sorted(float(line.get_ydata()[0]) for line in diamonds) == [-14.0, 29.0]
+    assert "published: Delp et al. 1999" in ax_flexion.get_legend_handles_labels()[1]
+    assert "Delp et al. 1999" in plot.note.text() and "computed by the model" in plot.note.text()
+    with plot.export_csv(tmp_path / "c.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    sources = {r["source"] for r in rows}
+    assert sources == {"model", "published: Delp et al. 1999 [delp1999]"}

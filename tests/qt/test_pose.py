@@ -85,3 +85,27 @@ def test_pose_changed_elsewhere_moves_the_widgets(window):
     assert [s.value() for s in window.pose_panel.sliders] == [-10, 20, -30]
     assert "extension 10°" in window.pose_label.text()
     assert "internal rotation 30°" in window.pose_label.text()
+
+
+def _leg_matrix(window) -> np.ndarray:
+    m = window.scene.actors["leg"].GetUserMatrix()
+    return np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
+
+
+def test_knee_slider_bends_the_leg_and_presets_set_the_knee(window):
+    from viewer.core.kinematics import body_transform
+
+    knee = window.model.landmarks["knee_centre"].position_mm
+    panel = window.pose_panel
+    assert (panel.knee_slider.minimum(), panel.knee_slider.maximum()) == (0, 120)
+    panel.knee_slider.setValue(45)
+    assert window.state.knee_flexion_deg == pytest.approx(45.0)
+    np.testing.assert_allclose(_leg_matrix(window), body_transform("leg", window.state.pose, 45.0, knee), atol=1e-9)
+    panel.apply_preset("sitting")
+    assert window.state.knee_flexion_deg == pytest.approx(90.0)
+    assert panel.knee_spin.value() == pytest.approx(90.0)
+    np.testing.assert_allclose(_leg_matrix(window), body_transform("leg", POSE_PRESETS["sitting"], 90.0, knee),
+                               atol=1e-9)
+    panel.reset()
+    assert window.state.knee_flexion_deg == pytest.approx(0.0)
+    assert panel.knee_slider.value() == 0

@@ -25,7 +25,7 @@ def test_menus_toolbar_and_status_bar_exist(window):
     assert titles == MENUS
     view_menu = window.menuBar().actions()[2].menu()
     panel_names = [a.text() for a in window.panels_menu.actions()]
-    assert panel_names == ["Layers", "Pose", "Demonstration", "Info", "Actions", "Plot"]
+    assert panel_names == ["Layers", "Pose", "Demonstration", "Info", "Actions", "Plot", "Clinical"]
     assert view_menu is not None
     assert window.toolbar.isVisible()
     assert window.statusBar().isVisible()

@@ -114,3 +114,24 @@ def test_attachment_markers_sit_on_the_landmarks(session, model):
     insertion = femur_transform([30, 0, 20])[0, :3, :3] @ model.landmarks["gluteus_medius.anterior.insertion"].position_mm
     np.testing.assert_allclose(scene.markers.attachment_point("gluteus_medius.anterior", 0, scene.state.pose), origin, atol=1e-9)
     np.testing.assert_allclose(scene.markers.attachment_point("gluteus_medius.anterior", -1, scene.state.pose), insertion, atol=1e-9)
+
+
+def test_knee_flexion_moves_the_leg_and_the_inferior_view_leaves_the_limb_out(session, model):
+    from viewer.core.kinematics import body_transform
+
+    scene, state = session.scene, session.state
+    knee = model.landmarks["knee_centre"].position_mm
+    state.set_pose([0, 0, 20])
+    state.set_knee_flexion(90.0)
+    m = scene.actors["leg"].GetUserMatrix()
+    matrix = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
+    np.testing.assert_allclose(matrix, body_transform("leg", [0, 0, 20], 90.0, knee), atol=1e-9)
+    state.set_knee_flexion(0.0)
+    scene.set_view("inferior")
+    cam = scene.plotter.camera
+    distance = np.linalg.norm(np.asarray(cam.position) - np.asarray(cam.focal_point))
+    near, _ = cam.clipping_range
+    foot = scene.structures.to_pelvis(model.meshes["leg"], model.landmarks["tip_of_the_great_toe"].position_mm[None], state.pose)[0]
+    foot_depth = np.dot(foot - np.asarray(cam.position), np.asarray(cam.focal_point) - np.asarray(cam.position)) / distance
+    assert near > foot_depth  # the foot lies in front of the near plane: clipped away
+    assert near < distance - 200  # the hip region stays in view

@@ -68,8 +68,10 @@ def test_spec_checks_its_display_fields(model):
     state = state_for_model(model)
     with pytest.raises(DataError, match="knee flexion 130 deg is outside 0..120"):
         state.set_knee_flexion(130)
-    with pytest.raises(DataError, match="not drawn yet: anatomy, stretch"):
-        state.set_colour_by("stretch")
+    with pytest.raises(DataError, match=r"not drawn yet: anatomy\)"):
+        state.set_colour_by("anatomy")
+    state.set_colour_by("stretch")
+    assert state.snapshot().colour_by == "stretch"
     with pytest.raises(DataError, match="unknown background 'grey'"):
         state.set_theme("grey")
     assert SceneSpec(pose_deg=[1, 2, 3]).pose_deg == (1.0, 2.0, 3.0)

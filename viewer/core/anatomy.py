@@ -1,6 +1,9 @@
 """Typed records of the anatomical model that the mechanics and the renderer share.
 
-Bodies are ``"pelvis"`` (hip bone and sacrum, fixed) and ``"femur"`` (moves with the pose).
+Bodies are ``"pelvis"`` (hip bone and sacrum, fixed), ``"femur"`` (moves with the pose) and
+``"leg"`` (tibia, fibula and foot: the femur frame at full knee extension, turned about the
+femur's Z axis through the knee centre by the display coordinate knee flexion; the mechanics
+are hip-only and never use it).
 Every position is in millimetres in its body's frame (see PRODUCT.md: both frames have their
 origin at the hip joint centre and coincide at the neutral pose).
 """
@@ -11,10 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-BODIES: tuple[str, str] = ("pelvis", "femur")
+BODIES: tuple[str, ...] = ("pelvis", "femur", "leg")
 
 #: Which body each bone structure is fixed to.
-BONE_BODY: dict[str, str] = {"hip_bone": "pelvis", "hip_bone_left": "pelvis", "sacrum": "pelvis", "femur": "femur"}
+BONE_BODY: dict[str, str] = {"hip_bone": "pelvis", "hip_bone_left": "pelvis", "sacrum": "pelvis", "femur": "femur",
+                             "leg": "leg"}
 
 
 @dataclass(frozen=True)

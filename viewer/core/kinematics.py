@@ -150,3 +150,31 @@ def pose_from_rotation(R: np.ndarray) -> np.ndarray:
     flex = np.arctan2(-R[:, 0, 1], R[:, 1, 1])
     introt = np.arctan2(-R[:, 2, 0], R[:, 2, 2])
     return np.degrees(np.stack([flex, -add, -introt], axis=1))
+
+
+def knee_transform(knee_flexion_deg, knee_centre_mm) -> np.ndarray:
+    """4x4 transforms ``T_femur_leg`` (leg frame to femur frame), shape ``(n, 4, 4)``.
+
+    The leg frame is the femur frame at full knee extension; flexing the knee by ``θ`` turns it
+    about the femur's Z axis (the epicondylar axis) through the knee centre, so that the foot
+    swings backwards. A display coordinate only: the mechanics are hip-only.
+    """
+    theta = np.radians(np.atleast_1d(np.asarray(knee_flexion_deg, dtype=float)))
+    c, s = np.cos(-theta), np.sin(-theta)
+    centre = np.asarray(knee_centre_mm, dtype=float).reshape(3)
+    T = np.zeros((len(theta), 4, 4))
+    T[:, 0, 0], T[:, 0, 1], T[:, 1, 0], T[:, 1, 1] = c, -s, s, c
+    T[:, 2, 2] = 1.0
+    T[:, 3, 3] = 1.0
+    T[:, :3, 3] = centre - T[:, :3, :3] @ centre
+    return T
+
+
+def body_transform(body: str, pose_deg, knee_flexion_deg=0.0, knee_centre_mm=(0.0, 0.0, 0.0)) -> np.ndarray:
+    """4x4 transform ``(4, 4)`` from a body's frame to the pelvis frame at one pose."""
+    if body == "pelvis":
+        return np.eye(4)
+    T = femur_transform(np.asarray(pose_deg, dtype=float).reshape(1, 3))[0]
+    if body == "leg":
+        T = T @ knee_transform(knee_flexion_deg, knee_centre_mm)[0]
+    return T

@@ -17,14 +17,16 @@ from typing import Iterable, Mapping
 
 from viewer.core.catalogue import Catalogue
 from viewer.core.errors import DataError
+from viewer.core.sections import Section
 from viewer.core.views import DEFAULT_VIEW
 
 #: Colourings of the muscles a scene may name. ``anatomy`` (the annotations' colours) is what a
 #: scene without a motion shows; with a motion, each muscle takes its role colour scaled by its
-#: moment arm or torque potential. ``stretch`` is reserved for a later colouring by length change.
+#: moment arm or torque potential. ``stretch`` colours every muscle by its length change from the
+#: neutral pose (shortened to lengthened), with or without a motion.
 COLOUR_BY_MODES = ("anatomy", "moment_arm", "torque", "stretch")
-#: The colourings the viewer draws today (the intensity of the role colours for a motion).
-COLOUR_BY = ("moment_arm", "torque")
+#: The colourings a scene may choose (``anatomy`` is the absence of a motion and of stretch).
+COLOUR_BY = ("moment_arm", "torque", "stretch")
 #: Background themes (colours in :mod:`viewer.render.theme`).
 THEME_NAMES = ("dark", "light", "white", "black")
 #: Knee flexion (deg) shown with the pose; display only, the hip mechanics do not depend on it.
@@ -41,6 +43,8 @@ POSE_PRESETS: dict[str, tuple[float, float, float]] = {
     # Sitting upright: hip flexed to about 90 deg with a little abduction and external rotation.
     "sitting": (90.0, 10.0, 10.0),
 }
+#: Knee flexion (display only) that goes with a pose preset; 0 (knee straight) where not listed.
+PRESET_KNEE_FLEXION_DEG: dict[str, float] = {"sitting": 90.0}
 
 Vec3 = tuple[float, float, float]
 
@@ -97,6 +101,13 @@ class SceneSpec:
         Plain text drawn at the bottom of the view.
     theme : str
         One of :data:`THEME_NAMES`.
+    released : tuple of str
+        Muscles detached as in the posterior approach: drawn retracted from their insertion and
+        left out of the actions and capacity sums.
+    section : Section or None
+        A cutting plane with capped, coloured cut faces.
+    show_spaces : bool
+        Draw the ischiofemoral space's narrowest segment with its value and published ranges.
     """
 
     visible: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType({}))
@@ -116,6 +127,9 @@ class SceneSpec:
     camera: Camera = field(default_factory=Camera)
     caption: str = ""
     theme: str = "dark"
+    released: tuple[str, ...] = ()
+    section: Section | None = None
+    show_spaces: bool = False
 
     def __post_init__(self) -> None:
         # Frozen: keep the mappings read-only and the pose a tuple of floats, whatever was given.
@@ -124,6 +138,7 @@ class SceneSpec:
         object.__setattr__(self, "pose_deg", tuple(float(v) for v in self.pose_deg))
         object.__setattr__(self, "highlight", tuple(self.highlight))
         object.__setattr__(self, "callouts", tuple(self.callouts))
+        object.__setattr__(self, "released", tuple(self.released))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SceneSpec):

@@ -98,7 +98,15 @@ def export_lesson(model, lesson: Lesson, out_dir, size: tuple[int, int] = (1280,
                 frames = list(render_frames(session, poses))
                 write_frames(frames, out_dir / f"{stem}.gif", fps, size)
             player.go_to(index)
-            images.append(save_png(session.image(), out_dir / f"{stem}.png"))
+            if step.compare_poses:
+                from viewer.render.compare import render_compare_spec
+
+                # the step's scene at each of its poses; the caption goes to the text file
+                spec = step.state.replace(caption="", theme=background)
+                image, _changes, _camera = render_compare_spec(model, spec, step.compare_poses, size)
+                images.append(save_png(image, out_dir / f"{stem}.png"))
+            else:
+                images.append(save_png(session.image(), out_dir / f"{stem}.png"))
             _write_text(out_dir / f"{stem}.txt", step.plain_caption + "\n")
     _write_text(out_dir / "index.md", index_markdown(lesson, images))
     return images

@@ -238,6 +238,25 @@ class Architecture(_Record):
     notes: str = ""
 
 
+class PublishedValue(_Record):
+    """A measured (or independently modelled) moment arm from the literature.
+
+    Exactly one of ``value_mm`` (a single figure) or ``range_mm`` (``[low, high]``) is given.
+    ``motion`` is one of the six motions, the sign convention that of the project (+ means the
+    muscle produces the motion); ``pose`` is pose text (``flexion=90``; unnamed coordinates are
+    0) checked against the joint's range; ``source`` is a reference key of the same file and
+    ``part`` an optional compartment id of the muscle when the figure is for one part only.
+    """
+
+    motion: Text
+    pose: Text
+    source: RefKey
+    value_mm: float | None = None
+    range_mm: list[float] | None = Field(default=None, min_length=2, max_length=2)
+    part: CompartmentId | None = None
+    note: str = ""
+
+
 class Compartment(_Record):
     """A named part of a muscle with its own attachments, e.g. ``gluteus_medius.anterior``."""
 
@@ -371,6 +390,7 @@ class MuscleAnnotation(_AnnotationBase):
     actions: Actions
     architecture: Architecture
     compartments: list[Compartment] = Field(default_factory=list)
+    published: list[PublishedValue] = Field(default_factory=list)
 
     @property
     def compartment_ids(self) -> list[str]:

@@ -43,7 +43,8 @@ muscle (required)
     ``innervation``: ``{nerve, roots: [L4, L5, S1 ...], notes}`` (roots may be empty only with
     ``notes`` saying why);
     ``actions``: ``{primary: [...], secondary: [...], position_dependence: text}``;
-    ``architecture``: see below; ``compartments`` (optional list, see below).
+    ``architecture``: see below; ``compartments`` (optional list, see below);
+    ``published`` (optional list, see below).
 bone
     ``features`` (list of ``{name, landmark (optional), text}``) and ``articulations`` (list of
     ``{name, partner, type, text}``). Bones have no origin, insertion, actions or architecture.
@@ -57,6 +58,15 @@ Architecture
 the ``key`` of one of the file's ``references``. A value that is not a published measurement is
 marked ``estimate: true`` and its reasoning is given in ``notes``; a fibre length that is not
 known is written ``null`` and explained in ``notes``.
+
+Published values
+----------------
+``published: [{motion, pose, value_mm | range_mm, source, part, note}]``: moment arms measured on
+cadavers or reported by other models, shown beside the model's own value. ``motion`` is one of the
+six motions (+ = the muscle produces it), ``pose`` pose text such as ``flexion=90`` (unnamed
+coordinates 0, inside the joint's range), exactly one of ``value_mm`` or ``range_mm: [low, high]``,
+``source`` a ``key`` of the file's ``references``, ``part`` (optional) a compartment id of the
+muscle when the figure belongs to one part, and ``note`` how the figure was obtained.
 
 Compartments
 ------------
@@ -100,12 +110,14 @@ from viewer.io.annotation_schema import (  # noqa: F401 - the schema's names are
     Display,
     Innervation,
     LayerGroup,
+    PublishedValue,
     MuscleAnnotation,
     NerveAnnotation,
     UnknownStructureError,
     _AnnotationBase,
     _LayerGroupsFile,
 )
+from viewer.io.published import published_problems
 from viewer.io.validation import describe, errors_from_validation, located
 from viewer.io.yaml_source import display_path, read_yaml
 
@@ -221,6 +233,9 @@ def _semantic_errors(
         check_architecture(ann.architecture, ("architecture",))
         if not ann.innervation.roots and len(ann.innervation.notes.split()) < 5:
             add(("innervation", "roots"), "no spinal roots given: say why in innervation.notes")
+        for i, pub in enumerate(ann.published):
+            for reason, where in published_problems(pub, keys, [ann.id, *ann.compartment_ids]):
+                add(("published", i, where), reason)
     return errors
 
 

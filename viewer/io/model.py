@@ -15,8 +15,11 @@ import numpy as np
 from viewer.core.actions import ActionModel
 from viewer.core.anatomy import Landmark, MuscleLine
 from viewer.core.catalogue import Catalogue, GroupInfo, StructureInfo
+from viewer.core.constants import SPECIFIC_TENSION_N_PER_CM2
 from viewer.core.errors import DataError
 from viewer.core.paths import PathSet
+from viewer.core.pose_text import parse_pose
+from viewer.core.provenance import MODEL_BASIS, Published, PublishedTable, short_citation
 from viewer.core.sweep import DEFAULT_RING, DEFAULT_STATIONS, sweep_faces
 from viewer.io import meshes as meshio
 from viewer.io.annotations import load_annotations, validate_annotations
@@ -64,6 +67,21 @@ class HipModel:
     actions: ActionModel
     line_structure: dict[str, str] = field(default_factory=dict)
     catalogue: Catalogue | None = None
+    published: PublishedTable = field(default_factory=lambda: PublishedTable([]))
+
+    def model_source(self, muscle_id: str) -> str:
+        """How the model's numbers for a muscle (or compartment) are obtained, with the PCSA source."""
+        structure = self.structure_of(muscle_id) if muscle_id in self.line_structure else muscle_id
+        try:
+            ann = self.annotations[structure]
+            arch = self.annotations.architecture(muscle_id)
+        except (KeyError, DataError):
+            return MODEL_BASIS
+        if ann.kind != "muscle":
+            return MODEL_BASIS
+        cite = short_citation(ann.reference(arch.source).citation, arch.source)
+        kind = "estimate" if arch.estimate else cite
+        return f"{MODEL_BASIS}; PCSA {arch.pcsa_cm2:g} cm² ({kind}); specific tension {SPECIFIC_TENSION_N_PER_CM2:g} N/cm² (Arnold et al. 2010)"
 
     # -- structure tree (answered by the catalogue) ---------------------------------------
     def structure_of(self, leaf_id: str) -> str:
@@ -114,6 +132,20 @@ def build_catalogue(annotations, mesh_ids, lines: list[MuscleLine]) -> Catalogue
         groups.append(GroupInfo(group.id, group.display_name, group.order,
                                 tuple(m for m in members if m in annotations), group.description))
     return Catalogue.build(records, groups)
+
+
+def published_table(annotations) -> PublishedTable:
+    """Every muscle's ``published`` values, with their citations, for the core."""
+    entries = []
+    for ann in annotations.values():
+        for pub in getattr(ann, "published", ()):
+            entries.append(Published(
+                muscle=pub.part or ann.id, motion=pub.motion.replace("-", "_"),
+                pose_deg=tuple(float(v) for v in parse_pose(pub.pose, field="pose")), source=pub.source,
+                citation=ann.reference(pub.source).citation, value_mm=pub.value_mm,
+                range_mm=None if pub.range_mm is None else (float(pub.range_mm[0]), float(pub.range_mm[1])),
+                note=pub.note))
+    return PublishedTable(entries)
 
 
 def _pcsa_table(annotations) -> dict[str, float]:
@@ -201,6 +233,7 @@ def _assemble(folder: Path, annotations, manifest: dict, meshes: dict, landmarks
         actions=ActionModel(paths),
         line_structure={line.id: line.structure for line in lines},
         catalogue=build_catalogue(annotations, list(meshes), lines),
+        published=published_table(annotations),
     )
 
 

@@ -13,7 +13,10 @@ pose, posterolateral view, no colouring, nothing selected)::
     show: [gluteus_medius.anterior]              # applied after hide
     opacity: {hip_bone: 0.5}
     motion: external_rotation                    # colour muscles by their role (or none)
-    colour_by: moment_arm                        # or torque
+    colour_by: moment_arm                        # or torque, or stretch (length change from neutral)
+    released: [piriformis]                       # detached muscles, drawn retracted (posterior approach)
+    section: axial:-50                           # a cutting plane: axial:Y, coronal:X, sagittal:Z (mm)
+    show_spaces: true                            # the ischiofemoral space with its published ranges
     highlight: [obturator_internus]
     select: piriformis                           # label, origin and insertion markers
     ghost: false
@@ -49,6 +52,7 @@ from viewer.core.errors import DataError
 from viewer.core.kinematics import DEFAULT_ROM
 from viewer.core.motions import POSE_COORDINATES, parse_motion
 from viewer.core.pose_text import parse_pose_value
+from viewer.core.sections import parse_section
 from viewer.core.spec import (
     COLOUR_BY,
     KNEE_FLEXION_RANGE_DEG,
@@ -62,22 +66,27 @@ from viewer.core.views import VIEWS
 from viewer.io.validation import FieldChecker, short
 from viewer.io.yaml_source import display_path, read_yaml
 
-#: Fields a lesson step shares with a scene file, then those only a scene file has.
-SCENE_KEYS = (
+#: Fields a lesson step shares with a scene file.
+SHARED_KEYS = (
     "view", "zoom", "focus", "only", "hide", "show", "opacity", "pose", "motion", "colour_by",
-    "highlight", "select", "ghost", "show_mechanics", "callouts", "label_visible",
-    "labels", "legend", "knee_flexion", "camera", "caption", "theme",
+    "highlight", "select", "ghost", "show_mechanics", "knee_flexion", "released", "section", "show_spaces",
+    "callouts", "label_visible",
 )
+#: Every field of a scene file: the shared ones, then those only a scene file has.
+SCENE_KEYS = (*SHARED_KEYS, "labels", "legend", "camera", "caption", "theme")
 CAMERA_KEYS = ("position", "focal_point", "up")
 MAX_SCENE_CAPTION_CHARS = 600
 
 
-def apply_scene_fields(check: FieldChecker, loc: tuple, raw: dict, start: SceneSpec, catalogue: Catalogue) -> SceneSpec:
-    """``start`` changed by the scene fields of ``raw`` (:data:`SCENE_KEYS`), checked.
+def apply_scene_fields(check: FieldChecker, loc: tuple, raw: dict, start: SceneSpec, catalogue: Catalogue,
+                       bounds=None) -> SceneSpec:
+    """``start`` changed by the scene fields of ``raw`` (:data:`SHARED_KEYS`), checked.
 
-    The one reading of view, zoom, focus, only/hide/show, opacity, pose, motion, colouring,
-    highlight, selection, ghost and mechanics, shared by lesson steps and scene files; every
-    problem is a DataError located at ``loc + (field,)`` of the file.
+    The one reading of view, zoom, focus, only/hide/show, opacity, pose, knee flexion, motion,
+    colouring, highlight, selection, ghost, mechanics, released muscles, section and spaces,
+    shared by lesson steps and scene files; every problem is a DataError located at
+    ``loc + (field,)`` of the file. ``bounds`` (the model's box, mm) lets a section that misses
+    the model be refused.
     """
     changes: dict[str, Any] = {}
 
@@ -171,9 +180,33 @@ def apply_scene_fields(check: FieldChecker, loc: tuple, raw: dict, start: SceneS
             except DataError as exc:
                 raise check.relocate((*loc, "callouts"), exc) from None
         changes["callouts"] = tuple(dict.fromkeys(out))
-    for key in ("ghost", "show_mechanics", "label_visible"):
+    for key in ("ghost", "show_mechanics", "show_spaces", "label_visible"):
         if key in raw:
             changes[key] = check.boolean((*loc, key), raw[key])
+    if "knee_flexion" in raw:
+        changes["knee_flexion_deg"] = check.number((*loc, "knee_flexion"), raw["knee_flexion"], *KNEE_FLEXION_RANGE_DEG,
+                                                   " deg")
+    if "released" in raw:
+        ids = [] if raw["released"] is None else check.id_list((*loc, "released"), raw["released"])
+        out = []
+        for some_id in ids:
+            try:
+                resolved = catalogue.resolve(some_id, groups=False)
+            except DataError as exc:
+                raise check.relocate((*loc, "released"), exc) from None
+            if catalogue[resolved].kind != "muscle" or not catalogue[resolved].lines:
+                raise check.fail((*loc, "released"), f"{some_id!r} is not a muscle (only muscles are released)")
+            out.append(resolved)
+        changes["released"] = tuple(dict.fromkeys(out))
+    if "section" in raw:
+        value = raw["section"]
+        if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
+            changes["section"] = None
+        else:
+            try:
+                changes["section"] = parse_section(value, *(bounds or (None, None)), field="section")
+            except DataError as exc:
+                raise check.relocate((*loc, "section"), exc) from None
     return start.replace(**changes)
 
 
@@ -182,9 +215,6 @@ def _scene_only_fields(check: FieldChecker, raw: dict, spec: SceneSpec) -> Scene
     for key in ("labels", "legend"):
         if key in raw:
             changes[key] = check.boolean((key,), raw[key])
-    if "knee_flexion" in raw:
-        changes["knee_flexion_deg"] = check.number(("knee_flexion",), raw["knee_flexion"], *KNEE_FLEXION_RANGE_DEG,
-                                                   " deg")
     if "caption" in raw:
         caption = "" if raw["caption"] is None else check.text(("caption",), raw["caption"])
         if len(caption) > MAX_SCENE_CAPTION_CHARS:
@@ -272,8 +302,12 @@ def scene_to_mapping(spec: SceneSpec, base: SceneSpec, catalogue: Catalogue) -> 
     out["select"] = spec.selection
     if spec.callouts:
         out["callouts"] = list(spec.callouts)
-    for key in ("ghost", "show_mechanics", "label_visible", "labels", "legend"):
+    for key in ("ghost", "show_mechanics", "label_visible", "labels", "legend", "show_spaces"):
         out[key] = bool(getattr(spec, key))
+    if spec.released:
+        out["released"] = list(spec.released)
+    if spec.section is not None:
+        out["section"] = spec.section.text()
     cam = spec.camera
     out["view"] = cam.view
     out["zoom"] = float(cam.zoom)

@@ -62,7 +62,18 @@ or, where marked *(groups)*, a layer group ``gluteals``):
     ``pose`` in the same step. Exports show the final pose.
 ``motion``, ``colour_by``
     Colour muscles by their role for a motion (``external_rotation``, ... or ``none``), with
-    intensity by ``moment_arm`` or ``torque``.
+    intensity by ``moment_arm`` or ``torque``; or ``colour_by: stretch``: every muscle by its
+    length change from the neutral pose (purple shortened, orange lengthened).
+``knee_flexion``
+    Knee flexion shown with the pose, 0..120 deg (display only).
+``released``
+    Muscles detached as in the posterior approach (``[]`` repairs them): drawn retracted from
+    their insertion and left out of the motion colouring.
+``section``
+    A cutting plane, ``axial:-50`` (Y in mm), ``coronal:X``, ``sagittal:Z`` or
+    ``oblique:x,y,z;x,y,z;x,y,z``, or ``null``; the cut faces are capped and labelled.
+``show_spaces``
+    ``true``/``false``: draw the ischiofemoral space with its value and the published ranges.
 ``highlight``
     Ids *(groups)* drawn highlighted (``[]`` clears).
 ``select``
@@ -74,6 +85,11 @@ or, where marked *(groups)*, a layer group ``gluteals``):
 ``ghost``, ``show_mechanics``
     ``true``/``false``: make everything but the selection and highlights translucent; draw the
     selection's joint axis, line of action and moment arm (needs ``motion``).
+``compare``
+    A list of 2 or 4 poses (each in any of the forms of ``pose``) shown side by side for this step
+    only, through one camera, each coloured for the step's motion (external rotation when none),
+    with a table of the muscles that change role between them. The window splits its 3D view;
+    exports write the comparison picture (the step's caption goes to its text file).
 
 Errors name the file, the step (counted from 1, as in the panel and the exported
 ``step_NN.png``) and the field, e.g.

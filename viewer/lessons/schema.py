@@ -24,9 +24,10 @@ import yaml
 
 from viewer.core.catalogue import Catalogue
 from viewer.core.errors import DataError
+from viewer.core.pose_text import parse_pose_value
 from viewer.core.spec import ZOOM_RANGE, Camera, SceneSpec  # noqa: F401 - ZOOM_RANGE: the lesson limit
 from viewer.core.views import DEFAULT_VIEW  # noqa: F401 - the view a lesson starts from
-from viewer.io.scene_file import SCENE_KEYS, apply_scene_fields
+from viewer.io.scene_file import SHARED_KEYS, apply_scene_fields
 from viewer.io.validation import FieldChecker, short
 from viewer.io.yaml_source import display_path, read_yaml
 from viewer.lessons.rich_text import CaptionError, check_caption, plain_text
@@ -40,8 +41,8 @@ MAX_DURATION_S = 60.0
 
 TOP_LEVEL_KEYS = ("title", "description", "steps")
 #: Fields of a step: the scene fields it shares with scene files (:mod:`viewer.io.scene_file`)
-#: plus ``caption``, ``reset`` and ``duration_s``.
-STEP_KEYS = ("caption", "reset", *SCENE_KEYS[:8], "duration_s", *SCENE_KEYS[8:16])
+#: plus ``caption``, ``reset``, ``duration_s`` and ``compare`` (poses side by side).
+STEP_KEYS = ("caption", "reset", *SHARED_KEYS[:8], "duration_s", *SHARED_KEYS[8:], "compare")
 
 #: A lesson step shows a :class:`~viewer.core.spec.SceneSpec` (the name lessons used first).
 StepState = SceneSpec
@@ -76,6 +77,7 @@ class Step:
     start_pose_deg: tuple[float, float, float]
     duration_s: float = 0.0
     fields: frozenset[str] = frozenset()
+    compare_poses: tuple[tuple[float, float, float], ...] = ()
 
     @property
     def plain_caption(self) -> str:
@@ -120,10 +122,11 @@ class _StepParser:
     """Applies one step's fields to the previous resolved state, raising DataErrors that point
     at the file, the step and the field."""
 
-    def __init__(self, shown: str, lines: dict[tuple, int], catalogue: Catalogue, base: SceneSpec):
+    def __init__(self, shown: str, lines: dict[tuple, int], catalogue: Catalogue, base: SceneSpec, bounds=None):
         self.check = FieldChecker(shown, lines, _step_field)
         self.catalogue = catalogue
         self.base = base
+        self.bounds = bounds  # the model's box (mm): a section must cut it
 
     def parse(self, index: int, raw: Any, previous: SceneSpec) -> Step:
         check, loc = self.check, ("steps", index)
@@ -145,12 +148,25 @@ class _StepParser:
 
         reset = check.boolean((*loc, "reset"), raw["reset"]) if "reset" in raw else False
         start = self.base if reset else previous
-        state = apply_scene_fields(check, loc, raw, start, self.catalogue)
+        state = apply_scene_fields(check, loc, raw, start, self.catalogue, self.bounds)
         duration = 0.0
         if "duration_s" in raw:
             if "pose" not in raw:
                 raise check.fail((*loc, "duration_s"), "animates this step's pose change, but the step sets no pose")
             duration = check.number((*loc, "duration_s"), raw["duration_s"], 0.0, MAX_DURATION_S, " s")
+        compare: tuple = ()
+        if "compare" in raw:
+            # 2 or 4 poses shown side by side with one camera, for this step only
+            value = raw["compare"]
+            if not isinstance(value, list) or len(value) not in (2, 4):
+                raise check.fail((*loc, "compare"), f"must be a list of 2 or 4 poses, got {short(value)}")
+            poses = []
+            for i, item in enumerate(value):
+                try:
+                    poses.append(tuple(float(v) for v in parse_pose_value(item, field="compare")))
+                except DataError as exc:
+                    raise check.fail((*loc, "compare"), f"pose {i + 1}: {exc.reason}") from None
+            compare = tuple(poses)
         return Step(
             number=index + 1,
             caption=caption,
@@ -158,6 +174,7 @@ class _StepParser:
             start_pose_deg=previous.pose_deg,
             duration_s=duration,
             fields=frozenset(raw),
+            compare_poses=compare,
         )
 
 
@@ -202,7 +219,8 @@ def load_lesson(path: str | Path, model) -> Lesson:
                         f"must be a list of steps, got {short(raw_steps)}", file=shown, field="steps")
 
     base = base_state(model)
-    parser = _StepParser(shown, lines, model.catalogue, base)
+    points = np.vstack([record.vertices for record in model.meshes.values()])
+    parser = _StepParser(shown, lines, model.catalogue, base, (points.min(axis=0), points.max(axis=0)))
     steps = []
     previous = base
     for index, raw in enumerate(raw_steps):

@@ -29,6 +29,7 @@ from viewer.io import meshes as meshio
 from viewer.io.paths_file import parse_lines
 from viewer.io.yaml_source import read_yaml
 from viewer.meshgen.bones import BoneParams, generate_bones
+from viewer.meshgen.refit import refit
 
 PATHS_SOURCE = "muscle_paths.yaml"
 PROCEDURAL_PATHS_SOURCE = "muscle_paths_procedural.yaml"
@@ -122,6 +123,11 @@ def generate(params: BoneParams | None = None, source: str = "ct"):
     landmarks = core_landmarks(bone_landmarks)
     path_file, authored = path_definitions(source)
     path_doc = paths_in_pelvis_frame(authored, rotation, landmarks)
+    if source == "ct":
+        # Lines a published model shares are re-fitted to its attachment data by landmark registration.
+        path_doc, ends, _ = refit(path_doc, landmarks, bone_meshes)
+        for name, (bone, position) in ends.items():
+            landmarks[name] = Landmark(name, bone, BONE_BODY[bone], np.round(position, 4), True)
     lines = parse_lines(path_doc, landmarks, path_file)
     polylines = PathSet(lines).polylines(np.zeros(3))
     meshes: dict[str, tuple] = {}
@@ -165,6 +171,7 @@ def write(out_dir: Path, params: BoneParams | None = None, source: str = "ct") -
         "frames": {
             "pelvis": "origin at the right hip joint centre; X anterior, Y superior, Z right (ISB, Wu et al. 2002)",
             "femur": "origin at the femoral head centre; Y from the knee centre to the head centre, Z right, X anterior",
+            "leg": "the femur frame at full knee extension; knee flexion turns it about the femur Z axis through the knee centre",
         },
         "generator": generator,
         "landmarks": meshio.LANDMARKS,

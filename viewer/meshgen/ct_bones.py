@@ -55,6 +55,9 @@ TIBIA_NODES = {"LC": 258, "MC": 235, "LM": 527, "MM": 151, "TT": 203}
 # Grid intervals per element side: chosen so that each bone stays near or below the
 # triangle budget of the procedural set it replaces (about 40k a bone).
 RESOLUTION = {"hip_bone": 16, "hip_bone_left": 7, "sacrum": 11, "femur": 18, "tibia_fibula": 9}
+# The leg (tibia, fibula and the simplified foot) is one structure on its own body, hinged
+# to the femur at the knee.
+LEG = "leg"
 
 
 def atlas_dir() -> Path:
@@ -79,7 +82,7 @@ def package_version() -> str:
         raise
 
 
-DERIVED_BONES = ("hip_bone", "hip_bone_left", "sacrum", "femur")
+DERIVED_BONES = ("hip_bone", "hip_bone_left", "sacrum", "femur", LEG)
 LICENCE_FILE = "LICENSE.MPL-2.0"
 NOTICE_FILE = "NOTICE"
 
@@ -107,8 +110,8 @@ def notice_text() -> str:
         + "\nHow they were derived: the Lagrange field meshes were evaluated with this project's own\n"
         "reader (viewer/meshgen/fieldmesh.py), triangulated on a regular grid per element, and moved\n"
         "into the ISB pelvis and femur frames built from their own landmarks\n"
-        "(viewer/meshgen/ct_bones.py). The coccyx in sacrum.ply is this project's own procedural shape,\n"
-        "fitted to the sacral apex.\n\n"
+        "(viewer/meshgen/ct_bones.py). The coccyx in sacrum.ply and the foot in leg.ply are this\n"
+        "project's own procedural shapes, fitted to the sacral apex and to the malleoli.\n\n"
         f"These derived files remain under the Mozilla Public License 2.0 ({LICENCE_FILE} in this\n"
         "folder); the rest of the project keeps its own licence. Regenerate them with\n"
         "`hip-viewer build-meshes` (needs the build-meshes extra: pip install '.[build-meshes]').\n"
@@ -262,7 +265,9 @@ def closest_on_mesh(vertices, faces, points) -> tuple[np.ndarray, np.ndarray, np
 # --- the built set --------------------------------------------------------------------------
 
 LANDMARKS_PATH = Path(__file__).parent / "data" / "ct_landmarks.yaml"
-COMPUTED = ("hip_joint_centre", "femoral_head_centre", "knee_centre", "obturator_foramen_centre", "coccyx_tip")
+COMPUTED = ("hip_joint_centre", "femoral_head_centre", "knee_centre", "obturator_foramen_centre", "coccyx_tip",
+            "tibial_tuberosity", "medial_malleolus", "lateral_malleolus", "medial_tibial_condyle",
+            "lateral_tibial_condyle", "fibular_head", "ankle_centre", "calcaneal_tuberosity", "tip_of_the_great_toe")
 OBTURATOR_MARGIN = ("obturator_margin_superior", "obturator_margin_inferior", "obturator_margin_anterior",
                     "obturator_margin_posterior")
 # the coccyx (not in the CT data): four segments from the sacral apex, lengths and half widths
@@ -343,6 +348,46 @@ def coccyx_mesh(sacrum_vertices: np.ndarray, midline_z: float) -> tuple[trimesh.
     return mesh, tip
 
 
+# The simplified foot, in the leg frame around the ankle centre (midpoint of the malleoli):
+# forwards along the foot axis (turned out by FOOT_PROGRESSION_DEG), up, and lateral. Sizes in mm
+# after adult foot dimensions (length about 250 mm, ball width about 95 mm, ankle joint about
+# 70 mm above the sole; Gray's Anatomy, 42nd ed.): heel, talus, midfoot, ball and toes.
+FOOT_PROGRESSION_DEG = 10.0
+FOOT_PARTS = (
+    # kind, centre (forwards, up, lateral), size (forwards, up, lateral)
+    ("ellipsoid", (-28.0, -42.0, 2.0), (32.0, 24.0, 20.0)),   # calcaneus, heel
+    ("ellipsoid", (4.0, -20.0, 0.0), (26.0, 17.0, 19.0)),     # talus
+    ("box", (58.0, -38.0, 6.0), (44.0, 17.0, 30.0)),          # navicular, cuneiforms, cuboid
+    ("ellipsoid", (122.0, -50.0, 4.0), (42.0, 12.0, 44.0)),   # metatarsals to the ball
+    ("ellipsoid", (176.0, -55.0, -4.0), (26.0, 8.0, 40.0)),   # toes
+)
+FOOT_TRIANGLES = 3000
+
+
+def foot_mesh(ankle: np.ndarray) -> tuple[trimesh.Trimesh, dict[str, np.ndarray]]:
+    """The simplified right foot below ``ankle`` (leg frame), and its heel and toe points."""
+    from viewer.meshgen import sdf
+    from viewer.meshgen.bones import mesh_shape
+
+    a = np.radians(FOOT_PROGRESSION_DEG)
+    forwards = np.array([np.cos(a), 0.0, np.sin(a)])  # toes turned out, to the right
+    up = np.array([0.0, 1.0, 0.0])
+    lateral = np.cross(forwards, up)
+    lateral = -lateral if lateral[2] < 0 else lateral
+    axes = np.stack([forwards, up, lateral])
+    parts = []
+    for kind, centre, size in FOOT_PARTS:
+        c = ankle + np.asarray(centre) @ axes
+        if kind == "box":
+            parts.append(sdf.RoundBox(c, np.asarray(size), axes=axes, rounding=12.0))
+        else:
+            parts.append(sdf.Ellipsoid(c, np.asarray(size), axes=axes))
+    mesh = mesh_shape(sdf.Union(parts, k=8.0), 1.5, FOOT_TRIANGLES)
+    along = (mesh.vertices - ankle) @ forwards
+    points = {"calcaneal_tuberosity": mesh.vertices[np.argmin(along)], "tip_of_the_great_toe": mesh.vertices[np.argmax(along)]}
+    return mesh, points
+
+
 def _to_trimesh(vertices, faces) -> trimesh.Trimesh:
     mesh = trimesh.Trimesh(vertices, faces, process=False)
     if mesh.volume < 0:
@@ -357,7 +402,8 @@ def build(landmarks_path: Path | None = None):
     -------
     meshes : dict[str, trimesh.Trimesh]
         ``hip_bone``, ``hip_bone_left``, ``sacrum`` (with the coccyx) in the pelvis frame,
-        ``femur`` in the femur frame.
+        ``femur`` in the femur frame, ``leg`` (tibia, fibula and foot) in the leg frame, which
+        coincides with the femur frame at full knee extension.
     landmarks : dict[str, viewer.meshgen.landmarks.Landmark]
     info : dict
         Source, resolution and measured fits, for the manifest.
@@ -375,6 +421,17 @@ def build(landmarks_path: Path | None = None):
     meshes["sacrum"] = trimesh.Trimesh(np.vstack([sacrum.vertices, coccyx.vertices]),
                                        np.vstack([sacrum.faces, coccyx.faces + len(sacrum.vertices)]),
                                        process=False)
+    # the leg: tibia and fibula at full knee extension with the foot under the malleoli
+    tib = placed["tibia_fibula"]
+    v, f, _, _ = tib.mesh(RESOLUTION["tibia_fibula"])
+    tnode = {k: tib.to_frame(tib.field.nodes[n]) for k, n in TIBIA_NODES.items()}
+    ankle = 0.5 * (tnode["MM"] + tnode["LM"])
+    foot, foot_points = foot_mesh(ankle)
+    leg_bones = _to_trimesh(v, f)
+    meshes[LEG] = trimesh.Trimesh(np.vstack([leg_bones.vertices, foot.vertices]),
+                                  np.vstack([leg_bones.faces, foot.faces + len(leg_bones.vertices)]), process=False)
+    pieces = leg_bones.split(only_watertight=False)
+    fibula = min(pieces, key=lambda m: m.volume)
     picks = load_landmark_picks(landmarks_path)
     landmarks: dict[str, Landmark] = {}
     frame = LANDMARK_FRAME
@@ -394,6 +451,12 @@ def build(landmarks_path: Path | None = None):
         "knee_centre": ("femur", "femur", knee),
         "coccyx_tip": ("sacrum", "pelvis", tip),
     }
+    leg_marks = {"tibial_tuberosity": tnode["TT"], "medial_malleolus": tnode["MM"], "lateral_malleolus": tnode["LM"],
+                 "medial_tibial_condyle": tnode["MC"], "lateral_tibial_condyle": tnode["LC"],
+                 "fibular_head": fibula.vertices[np.argmax(fibula.vertices[:, 1])], **foot_points}
+    for name, pos in leg_marks.items():
+        landmarks[name] = Landmark(name, LEG, "leg", pos, True, 0.0)
+    landmarks["ankle_centre"] = Landmark("ankle_centre", LEG, "leg", ankle, False, 0.0)
     if len(margin):
         computed["obturator_foramen_centre"] = ("hip_bone", "pelvis", margin.mean(axis=0))
     for name, (bone, fr, pos) in computed.items():
@@ -401,7 +464,8 @@ def build(landmarks_path: Path | None = None):
     info = {
         "source": {"package": PACKAGE, "version": package_version(),
                    "files": sorted(f for files in FILES.values() for f in files)},
-        "triangulation_intervals": {b: RESOLUTION[b] for b in ("hip_bone", "hip_bone_left", "sacrum", "femur")},
+        "triangulation_intervals": {b: RESOLUTION[b] for b in ("hip_bone", "hip_bone_left", "sacrum", "femur",
+                                                              "tibia_fibula")},
         "fits_mm": {
             "right_acetabulum_radius": round(float(named["pelvis"]["acetabulum_radius_right"]), 3),
             "femoral_head_radius": round(float(fnamed["head_radius"]), 3),

@@ -36,6 +36,7 @@ from viewer.qt.binding import StateBinding
 from viewer.render import palette
 from viewer.state.mechanics import current_result
 
+
 def count_phrase(n: int, verb: str) -> str:
     """``"1 muscle produces it"``, ``"3 muscles produce it"``, ``"none opposes it"``."""
     if n == 0:
@@ -92,6 +93,13 @@ class RankingModel(QAbstractTableModel):
     def value_of(self, row) -> float:
         return row.torque_potential_nm if self.unit == "N·m" else row.moment_arm_mm
 
+    def published(self, row) -> list:
+        """Published figures for a row's muscle, motion and pose (see :mod:`viewer.core.provenance`)."""
+        from viewer.core.motions import MOTIONS
+
+        table = getattr(self.model, "published", None)
+        return table.lookup(row.muscle, MOTIONS[row.motion], row.pose_deg) if table is not None else []
+
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
@@ -103,6 +111,8 @@ class RankingModel(QAbstractTableModel):
                 return str(row.rank)
             if col == COL_NAME:
                 name = self.model.display_name(row.muscle)
+                if self.published(row):
+                    name += " ◆"  # a published value exists: shown in the tooltip
                 return ("   " + name) if row.level == "compartment" else name
             if col == COL_VALUE:
                 return f"{value:+.1f} {self.unit}"
@@ -112,9 +122,13 @@ class RankingModel(QAbstractTableModel):
         if role == ROLE_ROLE:
             return row.role
         if role == Qt.ItemDataRole.ToolTipRole:
-            return (f"{self.model.display_name(row.muscle)} {ROLE_WORDS[row.role]} {row.motion.replace('_', ' ')}\n"
+            text = (f"{self.model.display_name(row.muscle)} {ROLE_WORDS[row.role]} {row.motion.replace('_', ' ')}\n"
                     f"moment arm {row.moment_arm_mm:+.1f} mm, torque potential {row.torque_potential_nm:+.1f} N·m\n"
-                    f"(PCSA {row.pcsa_cm2:g} cm² × {SPECIFIC_TENSION_N_PER_CM2:g} N/cm²)")
+                    f"(PCSA {row.pcsa_cm2:g} cm² × {SPECIFIC_TENSION_N_PER_CM2:g} N/cm²)\n"
+                    f"{self.model.model_source(row.muscle)}")
+            for pub in self.published(row):
+                text += f"\npublished: {pub.value_text()} ({pub.short_citation()}; {pub.note})"
+            return text
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_RANK, COL_VALUE):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and row.level == "compartment":
@@ -192,12 +206,17 @@ class ActionsPanel(QWidget):
 
         self.by_moment_arm = QRadioButton("Moment arm (mm)", self)
         self.by_torque = QRadioButton("Torque potential (N·m)", self)
+        self.by_stretch = QRadioButton("Stretch (%)", self)
+        self.by_stretch.setToolTip("Length change of every muscle from the neutral pose: purple shortened, "
+                                   "orange lengthened (no motion needed)")
         self.by_torque.setToolTip(f"Moment arm × PCSA × {SPECIFIC_TENSION_N_PER_CM2:g} N/cm² (Arnold et al. 2010)")
         self.by_moment_arm.setToolTip("Tendon-excursion moment arm, r = −dL/dθ")
         group = QButtonGroup(self)
         group.addButton(self.by_moment_arm)
         group.addButton(self.by_torque)
-        self.by_moment_arm.toggled.connect(self._on_colour_by)
+        group.addButton(self.by_stretch)
+        for button, value in ((self.by_moment_arm, "moment_arm"), (self.by_torque, "torque"), (self.by_stretch, "stretch")):
+            button.toggled.connect(lambda checked, value=value: self._on_colour_by(value, checked))
         self._colour_group = group
 
         self.mechanics_box = QCheckBox("Line of action and axis", self)
@@ -249,6 +268,8 @@ class ActionsPanel(QWidget):
         measure = QVBoxLayout()
         measure.addWidget(self.by_moment_arm)
         measure.addWidget(self.by_torque)
+        measure.addWidget(self.by_stretch)
+        measure.addStretch(1)
         form.addRow("Colour by:", measure)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -280,9 +301,9 @@ class ActionsPanel(QWidget):
         if not self._syncing:
             self.state.set_motion(self.motion_combo.itemData(index))
 
-    def _on_colour_by(self, moment_arm_checked: bool) -> None:
-        if not self._syncing:
-            self.state.set_colour_by("moment_arm" if moment_arm_checked else "torque")
+    def _on_colour_by(self, value: str, checked: bool = True) -> None:
+        if checked and not self._syncing:
+            self.state.set_colour_by(value)
 
     def _on_row_activated(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -301,9 +322,8 @@ class ActionsPanel(QWidget):
             index = self.motion_combo.findData(name)
             if index != self.motion_combo.currentIndex():
                 self.motion_combo.setCurrentIndex(index)
-            by_torque = self.state.colour_by == "torque"
-            self.by_torque.setChecked(by_torque)
-            self.by_moment_arm.setChecked(not by_torque)
+            {"torque": self.by_torque, "stretch": self.by_stretch}.get(self.state.colour_by,
+                                                                        self.by_moment_arm).setChecked(True)
         finally:
             self._syncing = False
         self.refresh()
@@ -324,7 +344,8 @@ class ActionsPanel(QWidget):
         n_prod = sum(r.role == "produces" for r in muscles)
         n_opp = sum(r.role == "opposes" for r in muscles)
         self.summary.setText(f"<b>{motion_title(motion.name)}</b> at this pose: {count_phrase(n_prod, 'produce')}, "
-                             f"{count_phrase(n_opp, 'oppose')}.")
+                             f"{count_phrase(n_opp, 'oppose')}. <i>Values computed by the model; ◆ a published value "
+                             "exists (tooltip).</i>")
         self._on_selection(self.state.selection)
 
     def rows(self) -> list:

@@ -73,7 +73,40 @@ def _muscle_sections(model, ann) -> list[tuple[str, str, str]]:
             parts.append(f"<p><b>{escape(comp.display_name)}</b>: from {escape(comp.origin.text)} "
                          f"to {escape(comp.insertion.text)} — {escape('; '.join(comp.actions))}</p>")
         sections.append(("compartments", "Parts", "".join(parts)))
+    published = published_html(model, ann.id)
+    if published:
+        sections.append(("published", "Moment arms: model and published", published))
     return sections
+
+
+def published_html(model, muscle_id: str) -> str:
+    """A table of every published moment arm of a muscle beside the model's value at that pose."""
+    from viewer.core.motions import MOTIONS
+
+    table = getattr(model, "published", None)
+    entries = [p for p in (table.entries if table is not None else []) if model.structure_of(p.muscle) == muscle_id
+               or p.muscle == muscle_id]
+    if not entries:
+        return ""
+    rows = []
+    results: dict = {}
+    for pub in entries:
+        result = results.get(pub.pose_deg) or results.setdefault(pub.pose_deg, model.actions.at_pose(pub.pose_deg))
+        motion = MOTIONS[pub.motion]
+        v = result.values(motion)
+        acts = model.actions
+        if pub.muscle in acts.structure_ids:
+            r = float(v["muscle_r"][acts.structure_ids.index(pub.muscle)])
+        else:
+            r = float(v["line_r"][acts.line_ids.index(pub.muscle)])
+        rows.append(f"<tr><td>{escape(motion.label)}</td><td>{escape(pub.pose_text.replace('_', ' '))}</td>"
+                    f"<td align='right'>{r:+.1f}</td><td align='right'>{escape(pub.value_text())}</td>"
+                    f"<td>{escape(pub.short_citation())}{' — ' + escape(pub.note) if pub.note else ''}</td></tr>")
+    head = ("<tr><th>motion</th><th>pose (°)</th><th>model (mm)</th><th>published</th><th>source</th></tr>")
+    return ("<p>Model values are computed from this program's simplified muscle path over its generated bones; "
+            "published values are measurements (cadaver, imaging) or other models, from the cited papers. "
+            "+ means the muscle produces the motion.</p>"
+            f"<table border='1' cellspacing='0' cellpadding='2'>{head}{''.join(rows)}</table>")
 
 
 def _bone_sections(model, ann) -> list[tuple[str, str, str]]:

@@ -152,7 +152,27 @@ def run_app(data_dir=None, lesson=None, argv: list[str] | None = None) -> int:
         window.deleteLater()
 
 
+def _show_step_compare(window, panel, index: int) -> None:
+    """A step with ``compare`` splits the 3D view at its poses; the others show the single view."""
+    lesson = panel.lesson
+    poses = lesson.steps[index].compare_poses if lesson is not None and 0 <= index < len(lesson) else ()
+    if poses:
+        window.set_compare(True, poses=poses)
+    elif window.compare_view is not None and window.centre.currentWidget() is window.compare_view:
+        window.set_compare(False)
+
+
 def open_lesson(window, lesson) -> None:
-    """Dock the lesson panel in ``window`` at the first step of ``lesson``
-    (:meth:`viewer.qt.main_window.MainWindow.open_lesson`)."""
-    window.open_lesson(lesson)
+    """Dock the lesson panel in ``window`` at the first step of ``lesson``.
+
+    The panel drives the window's session state; the cameras its steps ask for are framed
+    by :func:`viewer.render.camera.apply_camera` on the window's scene.
+    """
+    from viewer.qt.lesson_panel import LessonPanel
+    from viewer.render.camera import apply_camera
+
+    panel = LessonPanel(window.state, window.model)
+    panel.camera_requested.connect(lambda camera: apply_camera(window.scene, camera))
+    panel.step_changed.connect(lambda index: _show_step_compare(window, panel, index))
+    window.add_lesson_panel(panel)
+    panel.set_lesson(lesson)

@@ -22,8 +22,9 @@ from viewer.core.motions import MOTIONS
 SUPERFICIAL = ("gluteus_maximus",)
 #: What lies over the deep rotators seen from behind at 90° of flexion.
 COVERING_FLEXED = ("gluteus_maximus", "gluteus_medius", "gluteus_minimus", "tensor_fasciae_latae")
-#: Meshes of the lower leg, when the model has them (the knee is bent to show rotation).
-LOWER_LEG = ("tibia", "fibula", "foot")
+#: The knee is bent to a right angle so that the leg swings like a pointer as the thigh rotates
+#: (the clinical way of showing hip rotation, prone or sitting).
+DEMO_KNEE_FLEXION_DEG = 90.0
 FOCUS_MUSCLE = "piriformis"
 
 
@@ -52,10 +53,9 @@ def demonstrate_external_rotation(model, state, playback, flexion_deg: float = 0
         for structure in covering:
             if structure in state.leaves:
                 state.set_visible(structure, False)
-        if any(leg in state.leaves for leg in LOWER_LEG):
-            state.set_knee_flexion(90.0 if flexion_deg >= 45.0 else state.knee_flexion_deg)
         state.set_motion(motion)
         state.set_pose((flexion_deg, 0.0, 0.0), clamp=True)
+        state.set_knee_flexion(DEMO_KNEE_FLEXION_DEG)
         focus = FOCUS_MUSCLE if FOCUS_MUSCLE in state.leaves else None
         # At 90 degrees the point is piriformis: select it (when the teacher has not selected
         # something else) so that it is outlined, labelled and its attachments marked.

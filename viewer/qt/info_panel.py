@@ -8,12 +8,24 @@ neighbouring structures select them.
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, QUrl
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from viewer.core.actions import roles
-from viewer.state.mechanics import current_result
-from viewer.qt.annotation_html import LINK_PREFIX, annotation_html, section_titles, welcome_html
+from viewer.qt.annotation_html import (
+    LINK_PREFIX,
+    annotation_html,
+    section_titles,
+    welcome_html,
+)
 from viewer.qt.binding import StateBinding
+from viewer.state.mechanics import current_result
 
 
 class InfoPanel(QWidget):
@@ -89,8 +101,13 @@ class InfoPanel(QWidget):
             return
         r, torque = current_result(self.state, actions).of(some_id, motion)
         role = roles(r).item()
-        self.live.setText(f"At this pose it <b>{role}</b> {motion.label}: moment arm {r:+.1f} mm, "
-                          f"torque potential {torque:+.1f} N·m.")
+        text = (f"At this pose it <b>{role}</b> {motion.label}: moment arm {r:+.1f} mm, "
+                f"torque potential {torque:+.1f} N·m <i>(model)</i>.")
+        published = self.model.published.lookup(some_id, motion, self.state.pose)
+        if published:
+            text += " Published: " + "; ".join(f"{p.value_text()} ({p.short_citation()})" for p in published) + "."
+        self.live.setText(text)
+        self.live.setToolTip(self.model.model_source(some_id))
 
     def _jump(self, index: int) -> None:
         # Anchors follow the section order of annotation_html.

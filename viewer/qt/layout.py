@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 STANDARD_WIDTHS = (180, 245)
 COMPACT_WIDTH = 250
 #: The panels of the window, in menu order (a lesson panel, docked later, is left alone).
-PANELS = ("layers", "pose", "demo", "info", "actions", "plot")
+PANELS = ("layers", "pose", "demo", "clinical", "info", "actions", "plot")
 
 
 def apply_layout(window, name: str) -> None:
@@ -20,26 +20,32 @@ def apply_layout(window, name: str) -> None:
     d = window.docks
     size = window.size()
     right = Qt.DockWidgetArea.RightDockWidgetArea
-    for key in ("pose", "demo", "info", "plot", "actions"):
+    for key in ("pose", "demo", "clinical", "info", "plot", "actions"):
         window.addDockWidget(right, d[key])
     if name == "compact":
         window.addDockWidget(right, d["layers"])
         window.tabifyDockWidget(d["layers"], d["pose"])
         window.tabifyDockWidget(d["pose"], d["demo"])
+        window.tabifyDockWidget(d["demo"], d["clinical"])
     else:
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, d["layers"])
         window.tabifyDockWidget(d["pose"], d["demo"])
-    # Info and Plot are tabs of their own (the plot readable at full column height), Actions beside.
+        window.tabifyDockWidget(d["demo"], d["clinical"])
+    # Info and Plot are tabs of their own (the plot readable at full column height), Actions beside;
+    # the compact layout makes one tab group of everything so that it fits 768 pixels of height.
+    if name == "compact":
+        window.tabifyDockWidget(d["clinical"], d["info"])
     window.tabifyDockWidget(d["info"], d["plot"])
     window.tabifyDockWidget(d["plot"], d["actions"])
     for key, dock in d.items():
         if key in PANELS:
-            dock.show()
+            # The clinical tools are tall: opened on demand (View > Panels, Ctrl+8) as a tab
+            # beside Demonstration, so that the default window keeps its height.
+            dock.setVisible(key != "clinical")
     d["pose"].raise_()
     d["info"].raise_()
     if name == "compact":
         d["layers"].raise_()
-        window.resizeDocks([d["layers"], d["info"]], [380, 320], Qt.Orientation.Vertical)
         window.resizeDocks([d["layers"]], [COMPACT_WIDTH], Qt.Orientation.Horizontal)
     else:
         window.resizeDocks([d["pose"], d["info"]], [2, 3], Qt.Orientation.Vertical)

@@ -103,7 +103,10 @@ def ensure_lesson_panel(window):
         from viewer.render.camera import apply_camera
 
         panel = LessonPanel(window.state, window.model, parent=window)
+        from viewer.qt.app import _show_step_compare
+
         panel.camera_requested.connect(lambda camera: apply_camera(window.scene, camera))
+        panel.step_changed.connect(lambda index: _show_step_compare(window, panel, index))
         window.add_lesson_panel(panel)
         window.lesson_panel = panel
     return panel

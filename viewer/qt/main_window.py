@@ -21,24 +21,26 @@ from PySide6.QtWidgets import (
     QLayout,
     QMainWindow,
     QMessageBox,
+    QStackedWidget,
     QWidget,
 )
 
 from viewer import __version__
 from viewer.core.errors import DataError
 from viewer.core.motions import MOTIONS
+from viewer.qt import lesson_writer, window_modes
 from viewer.qt.actions_panel import ActionsPanel
 from viewer.qt.binding import StateBinding
+from viewer.qt.clinical_panel import ClinicalPanel
 from viewer.qt.demo_panel import DemoPanel
 from viewer.qt.help_dialog import HelpDialog
 from viewer.qt.info_panel import InfoPanel
 from viewer.qt.layers_panel import LayersPanel
+from viewer.qt.layout import apply_layout
+from viewer.qt.menus import build_menus, build_toolbar, restore_window, save_window
 from viewer.qt.playback import PlaybackTimer
 from viewer.qt.plot_panel import PlotPanel
 from viewer.qt.pose_panel import PRESET_BUTTONS, PosePanel
-from viewer.qt import lesson_writer
-from viewer.qt.layout import apply_layout
-from viewer.qt.menus import build_menus, build_toolbar, restore_window, save_window
 from viewer.qt.presentation import Presenter
 from viewer.qt.scene_files import open_scene, save_scene_as
 from viewer.qt.screenshot_dialog import ScreenshotDialog
@@ -48,9 +50,11 @@ from viewer.qt.settings import (
     open_settings,
     read_str,
 )
+from viewer.qt.stylesheet import window_stylesheet as _stylesheet
+from viewer.qt.undo import install_undo
 from viewer.qt.viewport import Viewport
 from viewer.render.palette import THEMES
-from viewer.state import Playback, SceneHistory, describe_pose, state_for_model
+from viewer.state import Playback, describe_pose, state_for_model
 
 #: Camera presets in menu order with their keys.
 CAMERA_KEYS = (
@@ -65,6 +69,7 @@ DOCKS = (
     ("info", "Info", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+4"),
     ("actions", "Actions", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+5"),
     ("plot", "Plot", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+6"),
+    ("clinical", "Clinical", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+8"),
 )
 #: Font scale of the panels in presentation mode (the view's texts scale with the screen).
 PRESENTATION_SCALE = 1.5
@@ -78,17 +83,6 @@ COMPACT_BELOW_PX = 1200
 #: drag or one animation is one step.
 UNDO_SETTLE_MS = 400
 BASE_FONT_PT = 10
-#: Visible keyboard focus on every kind of control (WCAG 2.4.7); Okabe-Ito orange.
-FOCUS_COLOUR = "#E69F00"
-
-
-def _stylesheet(font_pt: float) -> str:
-    focusable = ("QPushButton", "QToolButton", "QCheckBox", "QRadioButton", "QComboBox", "QLineEdit",
-                 "QAbstractSpinBox", "QTreeView", "QListView", "QTableView", "QTextBrowser", "QSlider", "QTabBar")
-    focus = ", ".join(f"{w}:focus" for w in focusable)
-    return (f"QMainWindow, QMainWindow QWidget {{ font-size: {font_pt:.1f}pt; }}\n"
-            f"{focus} {{ border: 2px solid {FOCUS_COLOUR}; border-radius: 3px; }}\n"
-            f"QDockWidget::title {{ font-weight: bold; padding: 3px; }}\n")
 
 
 class MainWindow(QMainWindow):
@@ -133,7 +127,12 @@ class MainWindow(QMainWindow):
 
         self.viewport = Viewport(model, self.state, theme, self)
         self.scene = self.viewport.scene
-        self.setCentralWidget(self.viewport)
+        # The centre holds the 3D view, or the side-by-side comparison of poses in its place.
+        self.centre = QStackedWidget(self)
+        self.centre.setObjectName("centre")
+        self.centre.addWidget(self.viewport)
+        self.setCentralWidget(self.centre)
+        self.compare_view = None
 
         self.layers_panel = LayersPanel(model, self.state, self)
         self.pose_panel = PosePanel(self.state, self)
@@ -141,8 +140,10 @@ class MainWindow(QMainWindow):
         self.info_panel = InfoPanel(model, self.state, self)
         self.plot_panel = PlotPanel(model, self.state, self)
         self.demo_panel = DemoPanel(model, self.state, self.playback, self)
+        self.clinical_panel = ClinicalPanel(model, self.state, self)
         self.panels = {"layers": self.layers_panel, "pose": self.pose_panel, "demo": self.demo_panel,
-                       "info": self.info_panel, "actions": self.actions_panel, "plot": self.plot_panel}
+                       "info": self.info_panel, "actions": self.actions_panel, "plot": self.plot_panel,
+                       "clinical": self.clinical_panel}
         self.docks: dict[str, QDockWidget] = {}
         self._build_docks()
         self.playback_timer = PlaybackTimer(self.playback, self)
@@ -165,25 +166,13 @@ class MainWindow(QMainWindow):
         self._binding.connect(self.playback.playing_changed, self._sync_toggles)
         self._binding.connect(self.playback.settings_changed, self._sync_toggles)
         self.viewport.hovered.connect(self._show_hover)
+        self.viewport.point_picked.connect(self.clinical_panel.add_picked_point)
         self.presenter = Presenter(self)
         self.resize(1280, 800)
         self.apply_layout("standard")
         if restore:
             self.restore_settings()
-        self.history = SceneHistory(self.state)
-        self._undo_timer = QTimer(self)
-        self._undo_timer.setObjectName("undo_settle")
-        self._undo_timer.setSingleShot(True)
-        self._undo_timer.setInterval(UNDO_SETTLE_MS)
-        self._undo_timer.timeout.connect(self.record_scene)
-        for signal in (self.state.pose_changed, self.state.visibility_changed, self.state.opacity_changed,
-                       self.state.selection_changed, self.state.motion_changed, self.state.colour_by_changed,
-                       self.state.ghost_changed, self.state.highlight_changed, self.state.caption_changed,
-                       self.state.show_mechanics_changed, self.state.view_requested, self.state.camera_changed,
-                       self.state.knee_flexion_changed, self.state.labels_changed, self.state.legend_changed,
-                       self.state.callouts_changed,
-                       self.state.theme_changed):
-            self._binding.connect(signal, self._scene_changed)
+        install_undo(self)
         self._show_pose(self.state.pose)
         self._show_selection(self.state.selection)
         self._sync_motion_actions()
@@ -204,6 +193,8 @@ class MainWindow(QMainWindow):
                 self.tabifyDockWidget(self.docks["pose"], dock)
             elif key in ("actions", "plot"):
                 self.tabifyDockWidget(self.docks["info"], dock)
+            elif key == "clinical":
+                self.tabifyDockWidget(self.docks["demo"], dock)
 
     def apply_layout(self, name: str) -> None:
         """Arrange the panels (:func:`viewer.qt.layout.apply_layout`): ``"standard"`` or ``"compact"``."""
@@ -237,9 +228,19 @@ class MainWindow(QMainWindow):
     def ensure_lesson_panel(self):
         """The lesson panel, docked on first use."""
         return lesson_writer.ensure_lesson_panel(self)
+
     def open_lesson(self, lesson) -> None:
         """Show ``lesson`` (a :class:`~viewer.lessons.Lesson`, a name or a file) at its first step."""
         lesson_writer.open_lesson(self, lesson)
+
+    def set_compare(self, on: bool, count: int = 2, *, poses=None) -> None:
+        """Poses side by side in place of the 3D view, or the 3D view (see :mod:`viewer.qt.window_modes`)."""
+        window_modes.set_compare(self, on, count, poses)
+
+    def open_quiz(self):
+        """Dock the quiz panel beside Info, bring it to the front and return it."""
+        return window_modes.open_quiz(self)
+
     def show_panel(self, key: str) -> None:
         """Show a panel's dock and bring it to the front of its tab group."""
         dock = self.docks[key]
@@ -350,6 +351,10 @@ class MainWindow(QMainWindow):
           tip="Hide gluteus maximus, view from behind, animate external rotation (Ctrl+E)")
         a("demo_er_90", "Repeat at &90° flexion", self.demonstrate_flexed, "Ctrl+Shift+E",
           tip="The same at 90° of hip flexion: watch piriformis (Ctrl+Shift+E)")
+        a("compare", "&Compare poses side by side", self.set_compare, "Ctrl+Shift+C", checkable=True,
+          tip="Split the 3D view into two or four views at different poses with one camera (Ctrl+Shift+C)")
+        a("quiz", "&Quiz mode…", self.open_quiz, "Ctrl+Shift+Q",
+          tip="Questions on what the muscles do, graded by the model's mechanics (Ctrl+Shift+Q)")
         a("help", "&Keyboard shortcuts", self.show_help, "F1")
         a("about", "&About", self.show_about)
 
@@ -411,9 +416,6 @@ class MainWindow(QMainWindow):
             self.show_panel("actions")
 
     # -- scene history -------------------------------------------------------------------------
-    def _scene_changed(self, *args) -> None:
-        self._undo_timer.start()
-
     def record_scene(self) -> None:
         """Keep the scene as an undo step if it changed since the last one."""
         if not self._closed:
@@ -573,6 +575,8 @@ class MainWindow(QMainWindow):
             close = getattr(panel, "close_panel", None)
             if close is not None:
                 close()
+        if self.compare_view is not None:
+            self.compare_view.close_view()
         # The 3D widget goes last and explicitly: plotter close before Qt deletes the window.
         self.viewport.close_viewport()
 

@@ -29,7 +29,10 @@ from viewer.render.palette import THEMES
 
 
 def build_menus(window) -> None:
-    from viewer.qt.main_window import CAMERA_KEYS, DOCKS  # the window's tables (imported lazily: no cycle)
+    from viewer.qt.main_window import (  # the window's tables (imported lazily: no cycle)
+        CAMERA_KEYS,
+        DOCKS,
+    )
 
     bar = window.menuBar()
     na = window.named_actions
@@ -63,6 +66,8 @@ def build_menus(window) -> None:
     view.addAction(na["restore_scene"])
     view.addSeparator()
     view.addAction(na["presentation"])
+    view.addAction(na["compare"])
+    view.addAction(na["quiz"])
     view.addAction(na["focus_next"])
     layers = bar.addMenu("&Layers")
     for name in ("show_all", "isolate", "ghost", None, "clear", "find"):

@@ -23,7 +23,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QMenu,
     QPushButton,
@@ -34,8 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.core.errors import DataError
-from viewer.core.sweeps import angle_range, columns, grid_2d, pose_grid
 from viewer.core.motions import COORDINATE_WORDS, MOTIONS, POSE_COORDINATES
+from viewer.core.sweeps import angle_range, columns, grid_2d, pose_grid
 from viewer.qt.binding import StateBinding
 from viewer.render import palette
 
@@ -185,9 +184,13 @@ class PlotPanel(QWidget):
             r = np.zeros((len(angles) + len(flex), 0))
         x_motion = motion.sign * angles
         order = np.argsort(x_motion)
+        table = self.model.published
+        published_motion = [(k, p) for k, some_id in enumerate(ids) for p in table.along(some_id, motion, c, pose)]
+        published_flexion = [(k, p) for k, some_id in enumerate(ids) for p in table.along(some_id, motion, 0, pose)]
         return {"ids": ids, "motion": motion, "pose": pose, "x_motion": x_motion[order],
                 "r_motion": r[: len(angles)][order], "x_flexion": flex, "r_flexion": r[len(angles):],
-                "sweep_motion": sweep[order], "sweep_flexion": sweep_f}
+                "sweep_motion": sweep[order], "sweep_flexion": sweep_f,
+                "published_motion": published_motion, "published_flexion": published_flexion}
 
     def map_muscle(self) -> str | None:
         ids = self.plotted_ids()
@@ -262,6 +265,11 @@ class PlotPanel(QWidget):
                          linewidth=2.0 if k == 0 else 1.5, label=self.model.display_name(some_id))
             ax1.plot(data["x_motion"], data["r_motion"][:, k], **style)
             ax2.plot(data["x_flexion"], data["r_flexion"][:, k], **style)
+        cited = self._draw_published(ax1, data["published_motion"], lambda p: motion.sign * p.pose_deg[motion.coordinate])
+        cited |= self._draw_published(ax2, data["published_flexion"], lambda p: p.pose_deg[0])
+        if cited:
+            self.note.setText(self.note.text() + " Lines: computed by the model. Markers and bars: published, "
+                              + "; ".join(sorted(cited)) + ".")
         for ax in (ax1, ax2):
             ax.axhline(0.0, color="0.4", linewidth=0.8)
             ax.grid(True, alpha=0.3)
@@ -276,6 +284,26 @@ class PlotPanel(QWidget):
         if data["ids"]:
             ax1.legend(fontsize=8, loc="best")
         self.curve_canvas.draw_idle()
+
+    def _draw_published(self, ax, entries, x_of) -> set[str]:
+        """Published values as diamonds (single figures) or bars (ranges) in the curve's colour."""
+        cited: set[str] = set()
+        labelled: set[str] = set()
+        for k, pub in entries:
+            colour = CURVE_COLOURS[k % len(CURVE_COLOURS)]
+            who = pub.short_citation()
+            label = None if who in labelled else f"published: {who}"
+            labelled.add(who)
+            cited.add(who)
+            x = x_of(pub)
+            if pub.value_mm is not None:
+                ax.plot([x], [pub.value_mm], marker="D", markersize=6, linestyle="none", markerfacecolor="white",
+                        markeredgecolor=colour, markeredgewidth=1.6, label=label, zorder=5)
+            else:
+                lo, hi = pub.range_mm
+                ax.errorbar([x], [0.5 * (lo + hi)], yerr=[[0.5 * (hi - lo)]], fmt="s", color=colour, capsize=4,
+                            markerfacecolor="white", label=label, zorder=5)
+        return cited
 
     def draw_map(self) -> None:
         data = self.map_data()
@@ -368,13 +396,20 @@ class PlotPanel(QWidget):
                 else:
                     data = self.curve_data()
                     writer.writerow(["sweep", "muscle", "motion", "flexion_deg", "abduction_deg",
-                                     "external_rotation_deg", "moment_arm_mm"])
+                                     "external_rotation_deg", "moment_arm_mm", "range_mm", "source"])
                     for sweep, poses, r in (("motion", data["sweep_motion"], data["r_motion"]),
                                             ("flexion", data["sweep_flexion"], data["r_flexion"])):
                         for k, some_id in enumerate(data["ids"]):
                             for pose, value in zip(poses, r[:, k]):
                                 writer.writerow([sweep, some_id, data["motion"].name, *(f"{v:g}" for v in pose),
-                                                 f"{value:.4f}"])
+                                                 f"{value:.4f}", "", "model"])
+                            for kk, pub in data[f"published_{sweep}"]:
+                                if kk != k:
+                                    continue
+                                rng = "" if pub.range_mm is None else f"{pub.range_mm[0]:g}..{pub.range_mm[1]:g}"
+                                writer.writerow([sweep, some_id, data["motion"].name, *(f"{v:g}" for v in pub.pose_deg),
+                                                 f"{pub.centre_mm:.4f}", rng,
+                                                 f"published: {pub.short_citation()} [{pub.source}]"])
         except OSError as exc:
             raise DataError(f"cannot write the data ({exc.strerror})", file=path) from None
         return path

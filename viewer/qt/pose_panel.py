@@ -1,5 +1,8 @@
 """The pose panel: the femur's three joint angles as sliders and spin boxes, plus presets.
 
+Below them, knee flexion (0-120°) bends the leg so that rotation of the thigh shows as the foot
+swinging; it is for display only, the mechanics are hip-only.
+
 Each row is labelled in anatomical words with the sign convention and unit, and is limited
 to the joint's range of motion. Dragging a slider moves the femur live (every step goes to
 the session state, the scene re-sweeps the muscles in place).
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.core.motions import COORDINATE_WORDS, POSE_COORDINATES
+from viewer.core.spec import KNEE_FLEXION_RANGE_DEG, PRESET_KNEE_FLEXION_DEG
 from viewer.core.tolerances import tol
 from viewer.qt.binding import StateBinding
 from viewer.state import POSE_PRESETS
@@ -29,7 +33,7 @@ PRESET_BUTTONS = (
     ("flexion_90", "&90° flexion", "Hip flexed to 90°, no abduction or rotation"),
     ("full_external_rotation", "Full e&xt. rot.", "External rotation to the end of its range"),
     ("full_internal_rotation", "Full in&t. rot.", "Internal rotation to the end of its range"),
-    ("sitting", "Sitti&ng", "Upright sitting: about 90° flexion, a little abduction and external rotation"),
+    ("sitting", "Sitti&ng", "Upright sitting: about 90° flexion, a little abduction and external rotation, knee bent 90°"),
 )
 
 
@@ -88,6 +92,38 @@ class PosePanel(QWidget):
             self.sliders.append(slider)
             self.spins.append(spin)
 
+        # knee flexion: display only
+        lo, hi = KNEE_FLEXION_RANGE_DEG
+        row = 2 * len(POSE_COORDINATES)
+        knee_label = QLabel("Knee flexion (display only)", self)
+        knee_label.setWordWrap(True)  # a narrow dock wraps it rather than widening
+        self.knee_slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.knee_slider.setRange(int(lo), int(hi))
+        self.knee_slider.setPageStep(10)
+        self.knee_slider.setTracking(True)
+        self.knee_slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.knee_slider.setTickInterval(10)
+        tip = (f"Bend the knee {lo:g}° to {hi:g}°: at 90° the foot swings as the thigh rotates. "
+               "The mechanics are those of the hip alone.")
+        self.knee_slider.setToolTip(tip)
+        self.knee_slider.setAccessibleName("Knee flexion")
+        self.knee_spin = QDoubleSpinBox(self)
+        self.knee_spin.setRange(lo, hi)
+        self.knee_spin.setDecimals(1)
+        self.knee_spin.setSuffix(" °")
+        self.knee_spin.setKeyboardTracking(False)
+        self.knee_spin.setToolTip(tip)
+        self.knee_spin.setAccessibleName("Knee flexion in degrees")
+        knee_label.setBuddy(self.knee_slider)
+        knee_range = QLabel(f"{lo:g}° … {hi:g}°", self)
+        knee_range.setStyleSheet("color: palette(mid);")
+        grid.addWidget(knee_label, row, 0, 1, 2)
+        grid.addWidget(knee_range, row, 2, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self.knee_slider, row + 1, 0, 1, 2)
+        grid.addWidget(self.knee_spin, row + 1, 2)
+        self.knee_slider.valueChanged.connect(lambda value: self._on_knee_input(float(value)))
+        self.knee_spin.valueChanged.connect(self._on_knee_input)
+
         presets = QGridLayout()
         self.preset_buttons: dict[str, QPushButton] = {}
         for k, (key, text, tip) in enumerate(PRESET_BUTTONS):
@@ -109,7 +145,9 @@ class PosePanel(QWidget):
 
         self._binding = StateBinding()
         self._binding.connect(state.pose_changed, self._on_pose)
+        self._binding.connect(state.knee_flexion_changed, self._on_knee)
         self._on_pose(state.pose)
+        self._on_knee(state.knee_flexion_deg)
 
     # -- input -> state ---------------------------------------------------------------------
     def _on_slider(self, coordinate: int, value: int) -> None:
@@ -120,9 +158,15 @@ class PosePanel(QWidget):
         if not self._syncing:
             self.state.set_coordinate(coordinate, float(value), clamp=True)
 
+    def _on_knee_input(self, value: float) -> None:
+        if not self._syncing:
+            self.state.set_knee_flexion(float(value))
+
     def apply_preset(self, name: str) -> None:
-        """Set one of :data:`viewer.state.POSE_PRESETS` (clamped to this state's range)."""
+        """Set one of :data:`viewer.state.POSE_PRESETS` (clamped to this state's range) and the
+        knee flexion that goes with it (straight unless the preset bends it)."""
         self.state.set_pose(POSE_PRESETS[name], clamp=True)
+        self.state.set_knee_flexion(PRESET_KNEE_FLEXION_DEG.get(name, 0.0))
 
     def reset(self) -> None:
         self.apply_preset("neutral")
@@ -137,6 +181,16 @@ class PosePanel(QWidget):
                     slider.setValue(round(float(value)))
                 if abs(spin.value() - float(value)) > tol.angle_deg:
                     spin.setValue(float(value))
+        finally:
+            self._syncing = False
+
+    def _on_knee(self, value) -> None:
+        self._syncing = True
+        try:
+            if self.knee_slider.value() != round(float(value)) and not self.knee_slider.isSliderDown():
+                self.knee_slider.setValue(round(float(value)))
+            if abs(self.knee_spin.value() - float(value)) > tol.angle_deg:
+                self.knee_spin.setValue(float(value))
         finally:
             self._syncing = False
 

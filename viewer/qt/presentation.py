@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QLayout
 
 #: Keys that step forward, back and blank the screen in presentation mode.
 NEXT_KEYS = (Qt.Key.Key_PageDown, Qt.Key.Key_Right, Qt.Key.Key_Space)
@@ -76,12 +77,19 @@ class Presenter(QObject):
             screen = window.screen()
             height = screen.geometry().height() if screen is not None else window.height()
             window.scene.set_font_scale(presentation_scale(height))
+            # The panels' minimum sizes must not make the window taller than the screen (the
+            # caption at the bottom would be cut off): no size constraint while presenting.
+            window.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+            window.setMinimumSize(0, 0)
+            if screen is not None:  # without a window manager full screen does not resize by itself
+                window.setGeometry(screen.geometry())
             window.showFullScreen()
         else:
             window.setStyleSheet(_stylesheet(BASE_FONT_PT))
             window.scene.set_font_scale(1.0)
             for bar in (window.menuBar(), window.toolbar, window.statusBar()):
                 bar.show()
+            window.layout().setSizeConstraint(QLayout.SizeConstraint.SetDefaultConstraint)
             window.showNormal()
             if "docks" in window._before_presentation:
                 window.restoreState(window._before_presentation["docks"], LAYOUT_VERSION)

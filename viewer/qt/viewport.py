@@ -9,9 +9,9 @@ visible before. Hovering names the structure under the cursor. Keys: arrows turn
 
 from __future__ import annotations
 
-from pyvistaqt import QtInteractor
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
+from pyvistaqt import QtInteractor
 
 from viewer.core.views import DEFAULT_VIEW
 from viewer.render.scene import HipScene
@@ -45,6 +45,7 @@ class Viewport(QWidget):
 
     hovered = Signal(str)
     picked = Signal(str)
+    point_picked = Signal(object)  # surface point (mm, pelvis frame) under a Shift-click
 
     def __init__(self, model, state, theme: str = "dark", parent: QWidget | None = None):
         super().__init__(parent)
@@ -212,6 +213,12 @@ class Viewport(QWidget):
         """What a click at ``pos`` does: select, clear, or (with Alt) isolate and restore."""
         leaf = self.pick_at(pos)
         state = self.state
+        if modifiers & Qt.KeyboardModifier.ShiftModifier:
+            # Shift-click picks a point for an oblique cutting plane; the selection stays.
+            point = self.scene.clinical.pick_point(*self._vtk_xy(pos))
+            if point is not None:
+                self.point_picked.emit(point)
+            return leaf
         if modifiers & Qt.KeyboardModifier.AltModifier:
             if state.isolated is not None:
                 state.toggle_isolate(state.isolated)  # the same gesture restores exactly

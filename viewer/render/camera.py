@@ -67,7 +67,20 @@ def frame_named_view(plotter, name: str, points: np.ndarray | None, zoom: float 
         cam.position, cam.focal_point, cam.up = fit_points(points, direction, np.asarray(up, dtype=float), aspect)
     if zoom != 1.0:
         cam.zoom(zoom)
+    fit_clipping(plotter)
+
+
+def fit_clipping(plotter) -> None:
+    """Fit the clipping range to the scene, but cut away what lies more than the hip region's
+    radius in front of the focal point (the thigh, leg and foot when looking up from below), as
+    an atlas's inferior view leaves out the limb."""
     plotter.reset_camera_clipping_range()
+    cam = plotter.camera
+    distance = float(np.linalg.norm(np.asarray(cam.position) - np.asarray(cam.focal_point)))
+    near, far = cam.clipping_range
+    near_limit = distance - HIP_REGION_RADIUS_MM
+    if near < near_limit < far:
+        cam.clipping_range = (near_limit, far)
 
 
 def fit_points(points: np.ndarray, direction: np.ndarray, up: np.ndarray, aspect: float):
@@ -97,7 +110,7 @@ def set_explicit(plotter, camera: Camera) -> None:
     cam.up = camera.up if camera.up is not None else (0.0, 1.0, 0.0)
     if camera.zoom != 1.0:
         cam.zoom(camera.zoom)
-    plotter.reset_camera_clipping_range()
+    fit_clipping(plotter)
 
 
 def focus_bounds(scene, leaves) -> tuple[float, ...] | None:
@@ -253,7 +266,7 @@ def apply_camera(scene, camera: Camera) -> None:
     else:
         scene.set_view(camera.view)
         fit_bounds(scene.plotter, bounds, zoom=camera.zoom, bottom=band)
-    scene.plotter.reset_camera_clipping_range()
+    fit_clipping(scene.plotter)
     # The scene places the selection's name box for the new framing before it draws.
     scene.render()
 

@@ -16,7 +16,7 @@ import pyvista as pv
 import vtk
 
 from viewer.core.errors import DataError
-from viewer.core.spec import THEME_NAMES, SceneSpec, resolve_layers
+from viewer.core.spec import THEME_NAMES, SceneSpec, check_knee_flexion, resolve_layers
 from viewer.core.views import check_view
 from viewer.render.camera import apply_camera
 from viewer.render.scene import HipScene
@@ -48,6 +48,7 @@ class RenderOptions:
     view: str = "posterolateral"
     zoom: float = 1.0
     pose: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    knee_flexion: float = 0.0
     hide: list[str] = field(default_factory=list)
     show: list[str] = field(default_factory=list)
     only: list[str] = field(default_factory=list)
@@ -61,6 +62,10 @@ class RenderOptions:
     caption: str = ""
     background: str = "dark"
     transparent: bool = False
+    section: str | None = None
+    release: list[str] = field(default_factory=list)
+    spaces: bool = False
+    clinical_test: str | None = None
     #: Names of the fields set explicitly (the flags given); None: every field counts.
     given: frozenset[str] | None = None
 
@@ -71,6 +76,7 @@ class RenderOptions:
                             field="--background")
         if not 0.1 <= self.zoom <= 10:
             raise DataError(f"zoom {self.zoom:g} is outside 0.1..10", field="--zoom")
+        check_knee_flexion(self.knee_flexion, field="--knee-flexion")
 
     def _given(self, name: str) -> bool:
         return self.given is None or name in self.given
@@ -92,6 +98,8 @@ class RenderOptions:
             changes["visible"] = resolve_layers(spec.visible, catalogue, field_names=names, **layers)
         if self._given("pose"):
             changes["pose_deg"] = tuple(float(v) for v in np.asarray(self.pose, dtype=float))
+        if self._given("knee_flexion"):
+            changes["knee_flexion_deg"] = check_knee_flexion(self.knee_flexion, field="--knee-flexion")
         if self._given("motion") and (self.motion or self.given is not None):
             changes["motion"] = self.motion
         if self._given("colour_by"):
@@ -104,6 +112,7 @@ class RenderOptions:
                           ("background", "theme")):
             if self._given(name):
                 changes[key] = getattr(self, name)
+        changes.update(self._clinical_changes(model, changes))
         camera = spec.camera
         if self._given("view"):
             camera = replace(camera, view=self.view, position=None, focal_point=None, up=None, focus=())
@@ -111,6 +120,32 @@ class RenderOptions:
             camera = replace(camera, zoom=float(self.zoom))
         changes["camera"] = camera
         return spec.replace(**changes)
+
+    def _clinical_changes(self, model, changes: dict) -> dict:
+        """Scene fields of the clinical options: a provocation test's pose, knee flexion, colouring
+        and computed caption; the section; the released muscles; the spaces."""
+        out: dict = {}
+        if self._given("clinical_test") and self.clinical_test:
+            from viewer.core.clinical_tests import clinical_caption, evaluate_test
+            from viewer.io.clinical import clinical_for
+
+            test = clinical_for(model).test(self.clinical_test)
+            colour_by, motion = test.colour_mode
+            out.update(pose_deg=test.pose_deg, knee_flexion_deg=test.knee_flexion_deg, colour_by=colour_by,
+                       motion=motion)
+            if not (self._given("caption") and self.caption):
+                out["caption"] = clinical_caption(test, evaluate_test(model.actions, test), model.display_name)
+        if self._given("section") and self.section:
+            from viewer.core.sections import parse_section
+
+            out["section"] = parse_section(self.section, *model_bounds(model))
+        if self._given("release") and self.release:
+            from viewer.io.clinical import release_ids
+
+            out["released"] = tuple(release_ids(model, self.release))
+        if self._given("spaces"):
+            out["show_spaces"] = bool(self.spaces)
+        return out
 
     @staticmethod
     def _resolve(catalogue, some_id: str, flag: str) -> str:
@@ -122,6 +157,12 @@ class RenderOptions:
     @classmethod
     def field_names(cls) -> list[str]:
         return [f.name for f in fields(cls) if f.name != "given"]
+
+
+def model_bounds(model) -> tuple[np.ndarray, np.ndarray]:
+    """Corners (mm, pelvis frame, neutral pose) of the box holding every mesh."""
+    points = np.vstack([record.vertices for record in model.meshes.values()])
+    return points.min(axis=0), points.max(axis=0)
 
 
 def transparent_screenshot(plotter) -> np.ndarray:

@@ -15,7 +15,6 @@ import numpy as np
 import pyvista as pv
 from vtkmodules.vtkRenderingCore import vtkTextActor
 
-from viewer.core.kinematics import femur_transform
 from viewer.render import palette, theme
 from viewer.render.label_layout import column_layout, occupancy_grid, place_box, project
 from viewer.render.primitives import overlay_actor, rect_points, text_actor, text_size
@@ -132,6 +131,11 @@ class Legend:
 
     def GetVisibility(self) -> bool:  # noqa: N802
         return bool(self.box_actor.GetVisibility())
+
+    @property
+    def entries(self) -> list[tuple[str, str]]:
+        """The ``(text, '#rrggbb')`` pairs shown, top to bottom."""
+        return list(self._entries)
 
     def set_entries(self, entries: list[tuple[str, str]]) -> None:
         """``(text, '#rrggbb')`` pairs, top to bottom; an empty list hides the legend."""
@@ -395,9 +399,7 @@ class Overlays:
                 cached = np.vstack([v, tri.mean(axis=1), 0.5 * (tri[:, 0] + tri[:, 1]),
                                     0.5 * (tri[:, 1] + tri[:, 2]), 0.5 * (tri[:, 2] + tri[:, 0])])
             self._samples[leaf] = cached
-        if record.kind == "bone" and record.body == "femur":
-            return cached @ femur_transform(pose)[0, :3, :3].T
-        return cached
+        return structures.to_pelvis(record, cached, pose)
 
     def label_anchor(self, pose) -> np.ndarray:
         """Where the leader points: a surface point in the middle of the nearest few per cent of

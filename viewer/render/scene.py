@@ -32,7 +32,8 @@ from viewer.core.constants import NEGLIGIBLE_MOMENT_ARM_MM
 from viewer.core.spec import check_theme
 from viewer.core.views import DEFAULT_VIEW, check_view
 from viewer.render.callouts import callout_items
-from viewer.render.camera import apply_camera, frame_named_view
+from viewer.render.camera import apply_camera, fit_clipping, frame_named_view
+from viewer.render.clinical_layer import ClinicalLayer
 from viewer.render.lights import Lighting
 from viewer.render.markers import MarkerLayer
 from viewer.render.overlays import Overlays
@@ -84,6 +85,8 @@ class HipScene:
         self.structures = StructureLayer(plotter.renderer, model)
         self.markers = MarkerLayer(self.lighting.overlay_renderer, model, self.structures)
         self.overlays = Overlays(plotter.renderer, self.structures)
+        self.clinical = ClinicalLayer(self)
+        self.structures.adjust_polylines = self.clinical.adjust_polylines
         self.set_theme(theme or state.theme)
         self._connect()
         self.overlays.set_caption(state.caption)
@@ -118,13 +121,14 @@ class HipScene:
 
         display = mark("display")
         return (
-            (s.pose_changed, mark("pose", "values", "display")),
+            (s.pose_changed, mark("pose", "values", "display")), (s.knee_flexion_changed, mark("pose", "display")),
             (s.visibility_changed, display), (s.opacity_changed, display), (s.selection_changed, display),
             (s.highlight_changed, display), (s.ghost_changed, display), (s.show_mechanics_changed, display),
             (s.labels_changed, display), (s.callouts_changed, display), (s.motion_changed, mark("values", "display", "legend")),
             (s.colour_by_changed, mark("values", "display", "legend")), (s.legend_changed, mark("legend")),
             (s.caption_changed, mark("caption")), (s.theme_changed, self.set_theme),
             (s.view_requested, self.set_view), (s.camera_changed, self._on_camera),
+            (s.released_changed, self._on_released), (s.section_changed, display), (s.show_spaces_changed, display),
             (s.batch_finished, self._on_batch_finished),
         )
 
@@ -149,6 +153,10 @@ class HipScene:
             self.refresh()
             self.render()
 
+    def _on_released(self, ids) -> None:
+        self.clinical.set_released(ids)
+        self._changed("pose", "values", "display", "legend")
+
     def _on_batch_finished(self) -> None:
         if self._dirty:
             self.refresh()
@@ -166,13 +174,18 @@ class HipScene:
     def _flush(self, dirty: set[str]) -> None:
         state = self.state
         if "pose" in dirty:
-            self.structures.update_pose(state.pose)
+            self.structures.update_pose(state.pose, state.knee_flexion_deg)
         if "values" in dirty:
             self.structures.update_values(self.mechanics(), state.motion, state.colour_by)
+            # Stretch colouring and released muscles (viewer.render.clinical_layer).
+            self.structures.values, self.structures.role_colour = self.clinical.colours(
+                self.structures.values, self.structures.role_colour)
         if "display" in dirty:
             self._refresh_display()
         if "legend" in dirty:
             self.overlays.set_legend(state.motion, state.colour_by, NEGLIGIBLE_MOMENT_ARM_MM, state.legend)
+            if state.legend:
+                self.overlays.legend.set_entries(self.clinical.legend_entries(self.overlays.legend.entries))
         if "caption" in dirty:
             self.overlays.set_caption(state.caption)
 
@@ -226,8 +239,9 @@ class HipScene:
         line = self._selected_line() if state.show_mechanics else None
         text = self.markers.update_mechanics(line, state.motion, pose, self.mechanics() if line else None)
         self.overlays.mechanics_text.SetInput(text)
+        self.clinical.update()
         # An empty overlay layer still costs a pass: draw it only when it shows something.
-        self.lighting.overlay_renderer.SetDraw(self.markers.any_visible)
+        self.lighting.overlay_renderer.SetDraw(self.markers.any_visible or self.clinical.overlay_visible)
 
     def callout_items(self) -> list[tuple[str, list[str]]]:
         """``(text, leaves)`` of every callout to draw (:func:`viewer.render.callouts.callout_items`)."""
@@ -341,7 +355,7 @@ class HipScene:
         cam = self.plotter.camera
         cam.position, cam.focal_point, cam.up = camera["position"], camera["focal_point"], camera["up"]
         cam.view_angle = camera["view_angle"]
-        self.plotter.reset_camera_clipping_range()
+        fit_clipping(self.plotter)
         self.render()
 
     # -- picking and projection -------------------------------------------------------------------
@@ -364,8 +378,7 @@ class HipScene:
         return x, y
 
     def surface_point(self, leaf: str) -> np.ndarray:
-        """A point on a structure's surface at the current pose, facing the camera: the vertex
-        nearest the structure's centre as seen from the camera, on the camera's side."""
+        """A visible point of a structure facing the camera, near its centre as seen from there."""
         pts = self.structures.world_points(leaf, self.state.pose)
         centre = pts.mean(axis=0)
         eye = np.asarray(self.plotter.camera.position, dtype=float)
@@ -376,7 +389,9 @@ class HipScene:
         off_ray = np.linalg.norm(rel - (rel @ view)[:, None] * view, axis=1)
         front = (rel @ view) <= 0.0
         candidates = np.flatnonzero(front) if front.any() else np.arange(len(pts))
-        return pts[candidates[np.argmin(off_ray[candidates])]]
+        ordered = candidates[np.argsort(off_ray[candidates])]
+        shown = [i for i in ordered[:: max(1, len(ordered) // 60)][:60] if self.pick(*self.display_point(pts[i])) == leaf]
+        return pts[shown[0] if shown else ordered[0]]  # a point not hidden (by the nerve, say)
 
     def screenshot(self, path=None, transparent: bool = False, scale: int | None = None):
         """Save or return the current image (RGB/RGBA array) without widgets."""

@@ -22,7 +22,7 @@ from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
 
 from viewer.core.actions import roles
 from viewer.core.constants import FULL_COLOUR_MOMENT_ARM_MM, FULL_COLOUR_TORQUE_NM
-from viewer.core.kinematics import femur_transform
+from viewer.core.kinematics import body_transform
 from viewer.core.sweep import Sweeper
 from viewer.render import palette
 from viewer.render.primitives import bone_normals, surface_actor, triangles, vtk_matrix
@@ -58,6 +58,7 @@ class StructureLayer:
     def __init__(self, renderer, model):
         self.renderer = renderer
         self.model = model
+        self.knee_flexion_deg = 0.0  # display only: bends the leg
         self.catalogue = model.catalogue
         self.line_index = {line.id: i for i, line in enumerate(model.paths.lines)}
         self.actors: dict[str, vtkActor] = {}
@@ -70,6 +71,8 @@ class StructureLayer:
         self.lod_mappers: dict[str, tuple[vtkPolyDataMapper, vtkPolyDataMapper]] = {}
         self.polylines: list[np.ndarray] = []
         self.halos: dict[str, vtkActor] = {}  # outline actors of the selected surfaces
+        #: Changes the drawn paths before they are swept (released muscles drawn retracted).
+        self.adjust_polylines = None
         self._sweeper: Sweeper | None = None  # built at the first pose
         self._build()
 
@@ -132,14 +135,33 @@ class StructureLayer:
         self.drawn_alone: set[str] = set()
 
     # -- pose and colouring ---------------------------------------------------------------------
-    def update_pose(self, pose) -> None:
-        """Move the femur and re-sweep every muscle and nerve surface for ``pose`` (deg)."""
+    def body_matrix(self, body: str, pose) -> np.ndarray:
+        """4x4 from a bone's body frame to the pelvis frame at ``pose`` and the current knee flexion."""
+        knee = self.model.landmarks.get("knee_centre")
+        return body_transform(body, pose, self.knee_flexion_deg, knee.position_mm if knee is not None else np.zeros(3))
+
+    def to_pelvis(self, record, pts: np.ndarray, pose) -> np.ndarray:
+        """Points of a mesh ``(n, 3)`` in the pelvis frame (bones are stored in their body frame)."""
+        if record.kind != "bone" or record.body == "pelvis":
+            return pts
+        T = self.body_matrix(record.body, pose)
+        return pts @ T[:3, :3].T + T[:3, 3]
+
+    def update_pose(self, pose, knee_flexion_deg: float | None = None) -> None:
+        """Move the femur and the leg (knee flexion, display only) and re-sweep every muscle and
+        nerve surface for ``pose`` (deg)."""
         pose = np.asarray(pose, dtype=float)
-        femur_matrix = vtk_matrix(femur_transform(pose)[0])
+        if knee_flexion_deg is not None:
+            self.knee_flexion_deg = float(knee_flexion_deg)
+        matrices = {}
         for leaf, record in self.model.meshes.items():
-            if record.kind == "bone" and record.body == "femur":
-                self.actors[leaf].SetUserMatrix(femur_matrix)
+            if record.kind == "bone" and record.body != "pelvis":
+                if record.body not in matrices:
+                    matrices[record.body] = vtk_matrix(self.body_matrix(record.body, pose))
+                self.actors[leaf].SetUserMatrix(matrices[record.body])
         self.polylines = self.model.paths.polylines(pose)
+        if self.adjust_polylines is not None:
+            self.polylines = self.adjust_polylines(self.polylines)
         lines = [(k, line) for k, line in enumerate(self.model.paths.lines) if line.id in self.points]
         if self._sweeper is None:
             self._sweeper = Sweeper([line.shape for _, line in lines])
@@ -308,13 +330,9 @@ class StructureLayer:
 
     # -- geometry queries -------------------------------------------------------------------------
     def world_points(self, leaf: str, pose) -> np.ndarray:
-        """A mesh's points in the pelvis frame at ``pose`` (bone vertices stay in the femur frame;
+        """A mesh's points in the pelvis frame at ``pose`` (bone vertices stay in their body frame;
         the actor's matrix moves them)."""
-        pts = np.asarray(self.points[leaf], dtype=float)
-        record = self.model.meshes[leaf]
-        if record.kind == "bone" and record.body == "femur":
-            pts = pts @ femur_transform(pose)[0, :3, :3].T
-        return pts
+        return self.to_pelvis(self.model.meshes[leaf], np.asarray(self.points[leaf], dtype=float), pose)
 
     def leaf_for_actor(self, actor, position=None) -> str | None:
         """The mesh id drawn by ``actor`` (a batch: the member nearest ``position``)."""

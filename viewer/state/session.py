@@ -68,6 +68,9 @@ class SessionState:
     callouts_changed = Signal(tuple, bool)  # ids named by callouts, every visible muscle named
     legend_changed = Signal(bool)
     theme_changed = Signal(str)
+    released_changed = Signal(tuple)  # muscles detached (posterior approach)
+    section_changed = Signal(object)  # Section or None
+    show_spaces_changed = Signal(bool)
     batch_finished = Signal()  # the outermost batch() ended: redraw once
 
     def __init__(self, leaves: dict[str, list[str]], visible: dict[str, bool] | None = None,
@@ -98,6 +101,9 @@ class SessionState:
         self._legend = True
         self._camera = Camera()
         self._theme = "dark"
+        self._released: tuple[str, ...] = ()
+        self._section = None
+        self._show_spaces = False
         self._batch_depth = 0
         #: The mechanics of the current pose (:class:`viewer.state.mechanics.MechanicsModel`),
         #: attached by :func:`state_for_model`; None for a state without a model.
@@ -113,6 +119,7 @@ class SessionState:
             ghost=self._ghost, show_mechanics=self._show_mechanics, callouts=self._callouts,
             label_visible=self._label_visible, labels=self._labels, legend=self._legend,
             camera=self._camera, caption=self._caption, theme=self._theme,
+            released=self._released, section=self._section, show_spaces=self._show_spaces,
         )
 
     def apply(self, spec: SceneSpec, *, camera: bool = True, pose_deg=None) -> None:
@@ -138,6 +145,9 @@ class SessionState:
             self.set_labels(spec.labels)
             self.set_legend(spec.legend)
             self.set_theme(spec.theme)
+            self.set_released(spec.released)
+            self.set_section(spec.section)
+            self.set_show_spaces(spec.show_spaces)
             self.set_caption(spec.caption)
             if camera:
                 self.set_camera(spec.camera)
@@ -388,6 +398,44 @@ class SessionState:
         if name != self._theme:
             self._theme = name
             self.theme_changed.emit(name)
+
+    # -- the clinical lens ---------------------------------------------------------------------
+    @property
+    def released(self) -> tuple[str, ...]:
+        return self._released
+
+    def set_released(self, ids: Iterable[str]) -> None:
+        """Detach these muscles (structure or compartment ids); an empty list repairs them all."""
+        ids = tuple(dict.fromkeys(ids))
+        for some_id in ids:
+            self.leaf_ids(some_id)
+        if ids != self._released:
+            self._released = ids
+            self.released_changed.emit(ids)
+
+    def release(self, some_id: str, released: bool = True) -> None:
+        """Release (or repair) one muscle."""
+        ids = [i for i in self._released if i != some_id] + ([some_id] if released else [])
+        self.set_released(ids)
+
+    @property
+    def section(self):
+        return self._section
+
+    def set_section(self, section) -> None:
+        """Cut the view with a :class:`~viewer.core.sections.Section` (None: no cut)."""
+        if section != self._section:
+            self._section = section
+            self.section_changed.emit(section)
+
+    @property
+    def show_spaces(self) -> bool:
+        return self._show_spaces
+
+    def set_show_spaces(self, on: bool) -> None:
+        if bool(on) != self._show_spaces:
+            self._show_spaces = bool(on)
+            self.show_spaces_changed.emit(self._show_spaces)
 
     # -- camera ------------------------------------------------------------------------------
     @property
