@@ -343,53 +343,38 @@ def test_colours_are_anatomical_and_distinguishable(annotation_set):
 # ------------------------------------------------------------------------------------------
 
 
-def test_gemellus_inferior_covers_every_topic(annotation_set):
+MUSCLES = ("piriformis", "gemellus_superior", "obturator_internus", "gemellus_inferior", "obturator_externus",
+           "quadratus_femoris", "gluteus_maximus", "gluteus_medius", "gluteus_minimus", "tensor_fasciae_latae")
+#: The teaching template every muscle's clinical overview follows (the leaflet sections of a
+#: medicine or a procedure, such as onset, cost or aftercare, do not apply to a muscle).
+TEACHING_OVERVIEW = ("purpose", "indications", "not_the_focus", "mechanism", "evaluation_workflow")
+TEACHING_REQUIRED = TEACHING_OVERVIEW[:4]
+LEAFLET_WORDS = ("cost", "onset", "drug", "medication", "price", "drive or work")
+
+
+def test_gemellus_inferior_is_concise_and_covers_the_anatomy(annotation_set, annotations_dir):
     gi = annotation_set["gemellus_inferior"]
-    overview = gi.clinical_overview
-    assert overview is not None
-    assert words(gi.summary) >= 50  # introduction
+    assert len((annotations_dir / "gemellus_inferior.yaml").read_text(encoding="utf-8").split()) <= 1200
+    assert words(gi.summary) >= 40
     assert "ischial tuberosity" in gi.origin.text
     assert "greater trochanter" in gi.insertion.text and "obturator internus" in gi.insertion.text
     assert gi.innervation.nerve == "Nerve to quadratus femoris"
     neighbour_text = " ".join(n.structure for n in gi.neighbours).lower()
-    for name in ("obturator_internus", "gemellus_superior", "quadratus_femoris",
-                 "sciatic_nerve", "capsule"):
+    for name in ("obturator_internus", "gemellus_superior", "quadratus_femoris", "sciatic_nerve", "capsule"):
         assert name in neighbour_text
-    assert len(overview.purpose) >= 4
-    assert len(overview.indications) >= 6
-    assert len(overview.not_the_focus) >= 5
-    assert words(overview.mechanism) >= 60
-    assert words(overview.relevant_anatomy) >= 50
-    assert words(overview.onset_and_reversibility) >= 30
-    assert [s.step for s in overview.evaluation_workflow] == [
-        "History and examination", "Preparing for tests", "Testing", "Immediate checks",
-        "Follow-up",
-    ]
-    assert all(words(s.text) >= 20 for s in overview.evaluation_workflow)
-    assert len(overview.pros) >= 5 and len(overview.cons) >= 5
-    assert len(overview.aftercare_factors) >= 6 and words(overview.outlook) >= 15
-    assert len(overview.alternatives_and_comparisons) >= 5
-    assert len(gi.variations) >= 5
-    assert [name for name, _, _ in overview.sections()] == list(CLINICAL_OVERVIEW_TITLES)
+    assert gi.actions.position_dependence and len(gi.faq) >= 2 and len(gi.variations) >= 2
 
-    # the whole FAQ: one entry per question topic of the overview, each with a real answer
-    faq_topics = {
-        "location": ("where",),
-        "pain": ("pain",),
-        "piriformis": ("piriformis",),
-        "walking and sport": ("walk", "sport"),
-        "evaluation": ("check", "evaluat"),
-        "recovery": ("getting better", "recover"),
-        "injections": ("inject",),
-        "surgery": ("surgery",),
-        "driving and work": ("drive",),
-        "cost": ("cost",),
-    }
-    questions = [f.question.lower() for f in gi.faq]
-    for topic, keys in faq_topics.items():
-        matching = [f for f in gi.faq if any(k in f.question.lower() for k in keys)]
-        assert matching, f"no FAQ entry about {topic}: {questions}"
-        assert all(words(f.answer) >= 35 for f in matching), topic
+
+@pytest.mark.parametrize("muscle_id", MUSCLES)
+def test_every_muscle_follows_the_teaching_template(annotation_set, muscle_id):
+    entry = annotation_set[muscle_id]
+    overview = entry.clinical_overview
+    assert overview is not None
+    names = [name for name, _, _ in overview.sections()]
+    assert names == [n for n in TEACHING_OVERVIEW if n in names]  # the template's sections, in its order
+    assert set(TEACHING_REQUIRED) <= set(names)
+    text = " ".join([entry.summary, *(f.question + " " + f.answer for f in entry.faq)]).lower()
+    assert not [w for w in LEAFLET_WORDS if re.search(rf"\b{w}\b", text)], muscle_id
 
 
 # ------------------------------------------------------------------------------------------

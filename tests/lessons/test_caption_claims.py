@@ -46,7 +46,7 @@ def test_front_parts_and_tfl_oppose_external_rotation_back_parts_produce(hip_mod
 
 
 def test_gluteus_maximus_has_the_most_external_rotation_torque(hip_model):
-    """external_rotation steps 6-7: the small rotators are pale beside the gluteus maximus parts."""
+    """external_rotation steps 6-7: the small rotators rank below the gluteus maximus parts."""
     acts = hip_model.actions
     values = acts.evaluate(parse_motion("external_rotation"), np.zeros((1, 3)))
     muscle = dict(zip(acts.structure_ids, values["muscle_torque"][0]))

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDockWidget
 
 from tests.qt.conftest import close_window, non_background_pixels, wait_frame
 
-MENUS = ["&File", "&View", "&Layers", "P&ose", "&Motion", "&Animation", "&Help"]
+MENUS = ["&File", "&Edit", "&View", "&Layers", "P&ose", "&Motion", "&Animation", "L&essons", "&Help"]
 
 
 def test_window_opens_and_renders_the_model(window):
@@ -23,7 +23,7 @@ def test_window_opens_and_renders_the_model(window):
 def test_menus_toolbar_and_status_bar_exist(window):
     titles = [a.text() for a in window.menuBar().actions()]
     assert titles == MENUS
-    view_menu = window.menuBar().actions()[1].menu()
+    view_menu = window.menuBar().actions()[2].menu()
     panel_names = [a.text() for a in window.panels_menu.actions()]
     assert panel_names == ["Layers", "Pose", "Demonstration", "Info", "Actions", "Plot", "Clinical"]
     assert view_menu is not None
@@ -129,15 +129,21 @@ def test_help_lists_every_shortcut(window, qtbot):
 
 
 def test_presentation_mode_enlarges_text_and_restores(window, qtbot):
+    from viewer.qt.presentation import presentation_scale
+
     window.named_actions["presentation"].trigger()
     qtbot.waitUntil(lambda: window.isFullScreen())
-    assert window.scene.font_scale == pytest.approx(1.5)
-    assert not window.docks["layers"].isVisible()
-    assert window.docks["pose"].isVisible()
+    assert window.scene.font_scale == pytest.approx(presentation_scale(window.screen().geometry().height()))
+    assert window.scene.font_scale >= 1.2
+    # Only the 3D view is left: no panel, menu bar, toolbar or status bar.
+    assert not any(dock.isVisible() for dock in window.docks.values())
+    assert not window.menuBar().isVisible() and not window.toolbar.isVisible()
+    assert not window.statusBar().isVisible()
     window.named_actions["clear"].trigger()  # Esc leaves presentation first
     qtbot.waitUntil(lambda: not window.isFullScreen())
     assert window.scene.font_scale == pytest.approx(1.0)
-    assert window.docks["layers"].isVisible()
+    assert window.docks["layers"].isVisible() and window.docks["pose"].isVisible()
+    assert window.menuBar().isVisible() and window.toolbar.isVisible()
 
 
 def test_interactive_frames_draw_coarse_bones_and_still_frames_full_ones(window, qtbot):

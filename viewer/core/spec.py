@@ -92,6 +92,10 @@ class SceneSpec:
     show_mechanics, labels, legend : bool
         Overlays: joint axis, line of action and moment arm of the selection; the selection's
         name label; the colour legend (shown while a motion colours the muscles).
+    callouts : tuple of str
+        Structures named by a callout each (beside the model, with a leader line).
+    label_visible : bool
+        A callout for every visible muscle (with its rank and moment arm under a motion).
     camera : Camera
     caption : str
         Plain text drawn at the bottom of the view.
@@ -116,6 +120,8 @@ class SceneSpec:
     selection: str | None = None
     ghost: bool = False
     show_mechanics: bool = False
+    callouts: tuple[str, ...] = ()
+    label_visible: bool = False
     labels: bool = True
     legend: bool = True
     camera: Camera = field(default_factory=Camera)
@@ -131,6 +137,7 @@ class SceneSpec:
         object.__setattr__(self, "opacity", MappingProxyType({str(k): float(v) for k, v in self.opacity.items()}))
         object.__setattr__(self, "pose_deg", tuple(float(v) for v in self.pose_deg))
         object.__setattr__(self, "highlight", tuple(self.highlight))
+        object.__setattr__(self, "callouts", tuple(self.callouts))
         object.__setattr__(self, "released", tuple(self.released))
 
     def __eq__(self, other: object) -> bool:

@@ -71,6 +71,7 @@ from viewer.io.yaml_source import display_path, read_yaml
 SHARED_KEYS = (
     "view", "zoom", "focus", "only", "hide", "show", "opacity", "pose", "motion", "colour_by",
     "highlight", "select", "ghost", "show_mechanics", "knee_flexion", "released", "section", "show_spaces",
+    "callouts", "label_visible",
 )
 #: Every field of a scene file: the shared ones, then those only a scene file has.
 SCENE_KEYS = (*SHARED_KEYS, "labels", "legend", "camera", "caption", "theme")
@@ -171,7 +172,16 @@ def apply_scene_fields(check: FieldChecker, loc: tuple, raw: dict, start: SceneS
             except DataError as exc:
                 raise check.relocate((*loc, "select"), exc) from None
         changes["selection"] = value
-    for key in ("ghost", "show_mechanics", "show_spaces"):
+    if "callouts" in raw:
+        ids = [] if raw["callouts"] is None else check.id_list((*loc, "callouts"), raw["callouts"])
+        out = []
+        for some_id in ids:
+            try:
+                out += catalogue.ids(catalogue.resolve(some_id, groups=True), groups=True)
+            except DataError as exc:
+                raise check.relocate((*loc, "callouts"), exc) from None
+        changes["callouts"] = tuple(dict.fromkeys(out))
+    for key in ("ghost", "show_mechanics", "show_spaces", "label_visible"):
         if key in raw:
             changes[key] = check.boolean((*loc, key), raw[key])
     if "knee_flexion" in raw:
@@ -291,7 +301,9 @@ def scene_to_mapping(spec: SceneSpec, base: SceneSpec, catalogue: Catalogue) -> 
     if spec.highlight:
         out["highlight"] = list(spec.highlight)
     out["select"] = spec.selection
-    for key in ("ghost", "show_mechanics", "labels", "legend", "show_spaces"):
+    if spec.callouts:
+        out["callouts"] = list(spec.callouts)
+    for key in ("ghost", "show_mechanics", "label_visible", "labels", "legend", "show_spaces"):
         out[key] = bool(getattr(spec, key))
     if spec.released:
         out["released"] = list(spec.released)

@@ -79,6 +79,9 @@ or, where marked *(groups)*, a layer group ``gluteals``):
 ``select``
     One structure or compartment id (or ``null``): named in the view with its origin and
     insertion marked on the bones.
+``callouts``, ``label_visible``
+    Ids *(groups)* to name with a callout each (``[]`` clears); ``true``: a callout for every
+    visible muscle. With a motion, each callout also gives the muscle's rank and moment arm.
 ``ghost``, ``show_mechanics``
     ``true``/``false``: make everything but the selection and highlights translucent; draw the
     selection's joint axis, line of action and moment arm (needs ``motion``).

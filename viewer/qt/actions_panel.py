@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
+    QGridLayout,
     QHeaderView,
     QLabel,
     QRadioButton,
@@ -35,6 +35,14 @@ from viewer.core.tolerances import tol
 from viewer.qt.binding import StateBinding
 from viewer.render import palette
 from viewer.state.mechanics import current_result
+
+
+def count_phrase(n: int, verb: str) -> str:
+    """``"1 muscle produces it"``, ``"3 muscles produce it"``, ``"none opposes it"``."""
+    if n == 0:
+        return f"none {verb}s it"
+    return f"{n} muscle {verb}s it" if n == 1 else f"{n} muscles {verb} it"
+
 
 ROLE_WORDS = {"produces": "produces", "opposes": "opposes", "negligible": "negligible"}
 COL_RANK, COL_NAME, COL_BAR, COL_VALUE = range(4)
@@ -211,7 +219,7 @@ class ActionsPanel(QWidget):
             button.toggled.connect(lambda checked, value=value: self._on_colour_by(value, checked))
         self._colour_group = group
 
-        self.mechanics_box = QCheckBox("Show line of action and joint axis", self)
+        self.mechanics_box = QCheckBox("Line of action and axis", self)
         self.mechanics_box.setToolTip("For the selected muscle: its line of action (blue), the joint axis "
                                       "(yellow) and the moment arm between them (white)")
         self.mechanics_box.toggled.connect(self.state.set_show_mechanics)
@@ -219,16 +227,16 @@ class ActionsPanel(QWidget):
         self.compartments_box.setToolTip("Also list the parts of muscles that have them (e.g. gluteus medius)")
         self.compartments_box.toggled.connect(lambda _: self.refresh())
 
-        legend = QHBoxLayout()
-        for role, text in (("produces", "produces"), ("opposes", "opposes"),
-                           ("negligible", f"negligible (< {NEGLIGIBLE_MOMENT_ARM_MM:g} mm)")):
+        legend = QGridLayout()
+        for k, (role, text) in enumerate( (("produces", "produces"), ("opposes", "opposes"),
+                           ("negligible", f"negligible (< {NEGLIGIBLE_MOMENT_ARM_MM:g} mm)"))):
             swatch = QLabel(self)
             swatch.setFixedSize(14, 14)
             swatch.setStyleSheet(f"background: {palette.ROLE_COLOURS[role]}; border: 1px solid palette(text);")
-            legend.addWidget(swatch)
-            legend.addWidget(QLabel(text, self))
-            legend.addSpacing(8)
-        legend.addStretch(1)
+            row, col = divmod(k, 2)  # two per row: the panel fits a narrow dock
+            legend.addWidget(swatch, row, 2 * col)
+            legend.addWidget(QLabel(text, self), row, 2 * col + 1)
+        legend.setColumnStretch(3, 1)
 
         self.ranking = RankingModel(model, self)
         self.table = QTableView(self)
@@ -255,8 +263,9 @@ class ActionsPanel(QWidget):
         self.summary.setWordWrap(True)
 
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("&Motion:", self.motion_combo)
-        measure = QHBoxLayout()
+        measure = QVBoxLayout()
         measure.addWidget(self.by_moment_arm)
         measure.addWidget(self.by_torque)
         measure.addWidget(self.by_stretch)
@@ -268,10 +277,9 @@ class ActionsPanel(QWidget):
         layout.addLayout(legend)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
-        options = QHBoxLayout()
+        options = QVBoxLayout()
         options.addWidget(self.mechanics_box)
         options.addWidget(self.compartments_box)
-        options.addStretch(1)
         layout.addLayout(options)
 
         self._refresh_timer = QTimer(self)
@@ -335,8 +343,8 @@ class ActionsPanel(QWidget):
         muscles = [r for r in rows if r.level == "muscle"]
         n_prod = sum(r.role == "produces" for r in muscles)
         n_opp = sum(r.role == "opposes" for r in muscles)
-        self.summary.setText(f"<b>{motion_title(motion.name)}</b> at this pose: {n_prod} muscles produce it, "
-                             f"{n_opp} oppose it. <i>Values computed by the model; ◆ a published value "
+        self.summary.setText(f"<b>{motion_title(motion.name)}</b> at this pose: {count_phrase(n_prod, 'produce')}, "
+                             f"{count_phrase(n_opp, 'oppose')}. <i>Values computed by the model; ◆ a published value "
                              "exists (tooltip).</i>")
         self._on_selection(self.state.selection)
 

@@ -1,7 +1,9 @@
 """The demonstration panel: play any motion through its range, and the two ready-made lessons.
 
-Play/pause, loop and speed drive :class:`viewer.state.Playback`; the muscles recolour live for
-the motion being played and a caption in the 3D view names the pose. "Demonstrate external
+Play/pause, loop and speed drive :class:`viewer.state.Playback`. There is one motion: the
+one that colours the muscles (``state.motion``, also chosen in the Actions panel and the
+Motion menu) is the one that is animated, so what moves and what is coloured always agree;
+a caption in the 3D view names the pose. "Demonstrate external
 rotation" and "Repeat at 90° flexion" set up the classic teaching sequence in one click.
 """
 
@@ -38,7 +40,9 @@ class DemoPanel(QWidget):
         self.motion_combo = QComboBox(self)
         for name in MOTIONS:
             self.motion_combo.addItem(name.replace("_", " ").capitalize(), name)
-        self.motion_combo.setAccessibleName("Motion to animate")
+        self.motion_combo.setAccessibleName("Motion to colour and animate")
+        self.motion_combo.setToolTip("The motion the muscles are coloured for and the animation plays "
+                                     "(the same as in the Actions panel)")
         self.motion_combo.currentIndexChanged.connect(self._on_motion)
         self.play_button = QPushButton("▶ &Play", self)
         self.play_button.setCheckable(True)
@@ -55,9 +59,6 @@ class DemoPanel(QWidget):
         self.speed_slider.valueChanged.connect(self._on_speed)
         self.speed_label = QLabel(self)
         self.speed_label.setMinimumWidth(60)
-        self.colour_box = QCheckBox("Colour muscles by the animated motion", self)
-        self.colour_box.setChecked(True)
-        self.colour_box.setToolTip("While playing, colour every muscle by its role in the motion being played")
         self.demo_button = QPushButton("Demonstrate &external rotation", self)
         self.demo_button.setToolTip("Hide gluteus maximus, look from behind and rotate the thigh outward (Ctrl+E)")
         self.demo_button.clicked.connect(self.demonstrate)
@@ -65,7 +66,7 @@ class DemoPanel(QWidget):
         self.demo90_button.setToolTip("The same with the hip flexed to 90°: watch piriformis (Ctrl+Shift+E)")
         self.demo90_button.clicked.connect(self.demonstrate_flexed)
         self.stop_button = QPushButton("&Stop", self)
-        self.stop_button.setToolTip("Stop the animation and clear the caption")
+        self.stop_button.setToolTip("Stop the animation and clear the caption (the pose stays)")
         self.stop_button.clicked.connect(self.stop)
         self.caption = QLabel(self)
         self.caption.setWordWrap(True)
@@ -83,14 +84,13 @@ class DemoPanel(QWidget):
         controls.addWidget(self.stop_button)
         controls.addWidget(self.loop_box)
         controls.addStretch(1)
-        demos = QHBoxLayout()
+        demos = QVBoxLayout()  # one above the other: the dock column stays narrow
         demos.addWidget(self.demo_button)
         demos.addWidget(self.demo90_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(form)
         layout.addLayout(controls)
-        layout.addWidget(self.colour_box)
         layout.addLayout(demos)
         layout.addWidget(self.caption)
         layout.addStretch(1)
@@ -99,15 +99,19 @@ class DemoPanel(QWidget):
         self._binding.connect(playback.playing_changed, self._on_playing)
         self._binding.connect(playback.settings_changed, self._sync)
         self._binding.connect(state.caption_changed, self._on_caption)
+        self._binding.connect(state.motion_changed, self._on_state_motion)
         self._sync()
         self._on_playing(playback.playing)
 
     # -- input -> playback --------------------------------------------------------------------
     def _on_motion(self, index: int) -> None:
         if not self._syncing:
-            self.playback.set_motion(self.motion_combo.itemData(index))
-            if self.playback.playing and self.colour_box.isChecked():
-                self.state.set_motion(self.playback.motion)
+            self.state.set_motion(self.motion_combo.itemData(index))
+
+    def _on_state_motion(self, motion) -> None:
+        """The colouring motion is the animated one (no motion: the animation keeps its own)."""
+        if motion is not None:
+            self.playback.set_motion(motion)
 
     def _on_speed(self, value: int) -> None:
         self.speed_label.setText(f"{value} °/s")
@@ -121,9 +125,8 @@ class DemoPanel(QWidget):
             self.playback.pause()
 
     def play(self) -> None:
-        """Start the chosen motion (recolouring the muscles for it if asked)."""
-        if self.colour_box.isChecked():
-            self.state.set_motion(self.playback.motion)
+        """Start the chosen motion, coloured for it."""
+        self.state.set_motion(self.playback.motion)
         self.playback.play()
 
     def toggle(self) -> None:

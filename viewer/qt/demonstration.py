@@ -2,7 +2,14 @@
 
 "Demonstrate external rotation" peels gluteus maximus away, turns the view to the back of the
 hip, colours every muscle by its role in external rotation and starts the animation; "Repeat at
-90° flexion" does the same with the hip flexed, where piriformis changes its action. The
+90° flexion" does the same with the hip flexed, where piriformis changes its action, and peels
+every gluteal (in flexion they lie over the deep rotators as seen from behind and the side).
+
+A demonstration respects the teacher's scene: it only hides what covers the deep rotators
+(never shows what the teacher hid), keeps opacities, ghosting, highlights, the selection (it
+selects piriformis at 90° only when nothing is selected) and the playback settings (loop,
+speed). With the lower leg in the model the knee is bent to 90° so that the rotation is seen
+as the swing of the leg; the line of action of the selection shows the direction arrow. The
 caption line under the animation is computed from the model at every frame, so it says what
 the mechanics say (the sign of piriformis's moment arm), not what a script assumed.
 """
@@ -13,7 +20,8 @@ from viewer.core.actions import roles
 from viewer.core.motions import MOTIONS
 
 SUPERFICIAL = ("gluteus_maximus",)
-CONTEXT = ("hip_bone_left",)  # context layers stay as they are by default: off
+#: What lies over the deep rotators seen from behind at 90° of flexion.
+COVERING_FLEXED = ("gluteus_maximus", "gluteus_medius", "gluteus_minimus", "tensor_fasciae_latae")
 #: The knee is bent to a right angle so that the leg swings like a pointer as the thigh rotates
 #: (the clinical way of showing hip rotation, prone or sitting).
 DEMO_KNEE_FLEXION_DEG = 90.0
@@ -40,31 +48,23 @@ def demonstrate_external_rotation(model, state, playback, flexion_deg: float = 0
     """
     motion = MOTIONS["external_rotation"]
     playback.pause()
-    focus = FOCUS_MUSCLE if FOCUS_MUSCLE in state.leaves else None
-    with state.batch():  # one redraw for the whole set-up
-        if state.isolated is not None:
-            state.toggle_isolate(state.isolated)
-        state.set_many_visible(state.all_leaves, True)
-        for structure in SUPERFICIAL + CONTEXT:
+    covering = COVERING_FLEXED if flexion_deg >= 45.0 else SUPERFICIAL
+    with state.batch():
+        for structure in covering:
             if structure in state.leaves:
                 state.set_visible(structure, False)
-        for leaf in state.all_leaves:
-            if state.opacity(leaf) < 1.0:
-                state.set_opacity(leaf, 1.0)
-        state.set_ghost(False)
-        state.set_highlight(())
-        state.set_show_mechanics(False)
-        state.set_colour_by("moment_arm")
         state.set_motion(motion)
         state.set_pose((flexion_deg, 0.0, 0.0), clamp=True)
         state.set_knee_flexion(DEMO_KNEE_FLEXION_DEG)
-        # At 90 degrees the point is piriformis: select it so it is labelled and its attachments marked.
-        state.select(focus if flexion_deg >= 45.0 else None)
-    state.request_view(view)
+        focus = FOCUS_MUSCLE if FOCUS_MUSCLE in state.leaves else None
+        # At 90 degrees the point is piriformis: select it (when the teacher has not selected
+        # something else) so that it is outlined, labelled and its attachments marked.
+        if flexion_deg >= 45.0 and state.selection is None and focus is not None:
+            state.select(focus)
+        state.request_view(view)
     if focus is not None:
         playback.context = lambda pose: role_line(model, focus, motion, pose)
     else:
         playback.context = ""
     playback.set_motion(motion)
-    playback.set_loop(True)
     playback.play()

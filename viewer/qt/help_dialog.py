@@ -64,3 +64,45 @@ class HelpDialog(QDialog):
 
     def rows(self) -> list[tuple[str, str]]:
         return [(self.table.item(i, 0).text(), self.table.item(i, 1).text()) for i in range(self.table.rowCount())]
+
+
+GETTING_STARTED = """
+<h2>Getting started</h2>
+<ol>
+<li><b>Look around.</b> Drag in the 3D view to turn it, scroll to zoom; the keys 1–8 turn to the
+named views and <i>Reset camera</i> (Home) goes back to the first one.</li>
+<li><b>Pick a structure.</b> Click a muscle: it is outlined, named, its origin and insertion are
+marked, and the <i>Info</i> tab describes it. Alt-click (or I) shows it alone; again restores.</li>
+<li><b>Peel the layers.</b> Untick structures or groups in <i>Layers</i>; G makes everything but
+the selection translucent.</li>
+<li><b>Ask a question of the mechanics.</b> Choose a motion (M, or the <i>Motion</i> menu): every
+muscle turns blue where it produces it and vermillion where it opposes it; <i>Actions</i> ranks
+them by moment arm, <i>Plot</i> shows how that changes with the joint angle.</li>
+<li><b>Move the hip.</b> Use the <i>Pose</i> sliders, or P to play the motion.
+<i>Demonstrate external rotation</i> and <i>Repeat at 90° flexion</i> (Ctrl+E, Ctrl+Shift+E)
+show the classic contrast in two clicks, keeping what you have set up.</li>
+<li><b>Teach with it.</b> F11 shows the view full screen: Page Down, Right or Space step the open
+lesson (<i>Lessons</i> menu) or the demonstrations, Page Up or Left go back, B blanks the screen,
+Esc leaves. Build your own lesson with <i>Lessons &gt; Add current scene as a step</i>.</li>
+<li><b>Keep your work.</b> Ctrl+Z and Ctrl+Shift+Z undo and redo any change of the scene;
+<i>File &gt; Save scene</i> keeps one for later, and the viewer reopens on the scene you left.</li>
+</ol>
+"""
+
+
+class GettingStartedDialog(QDialog):
+    """Help > Getting started: seven steps from opening the viewer to presenting a lesson."""
+
+    def __init__(self, parent: QWidget | None = None):
+        from PySide6.QtWidgets import QTextBrowser
+
+        super().__init__(parent)
+        self.setWindowTitle("Getting started")
+        self.browser = QTextBrowser(self)
+        self.browser.setHtml(GETTING_STARTED)
+        self.browser.setMinimumSize(520, 460)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.browser)
+        layout.addWidget(buttons)

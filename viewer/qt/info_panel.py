@@ -8,12 +8,23 @@ neighbouring structures select them.
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, QUrl
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from viewer.core.actions import roles
-from viewer.state.mechanics import current_result
-from viewer.qt.annotation_html import LINK_PREFIX, annotation_html, section_titles, welcome_html
+from viewer.qt.annotation_html import (
+    LINK_PREFIX,
+    annotation_html,
+    section_titles,
+    welcome_html,
+)
 from viewer.qt.binding import StateBinding
+from viewer.state.mechanics import current_result
 from viewer.qt.safe_text import ResourceFreeBrowser
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QHBoxLayout,
+    QGridLayout,
     QHeaderView,
     QLineEdit,
     QPushButton,
@@ -101,11 +101,10 @@ class LayersPanel(QWidget):
         self.ghost_box.setToolTip("Make everything but the selection translucent (G)")
         self.ghost_box.toggled.connect(self.state.set_ghost)
 
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.show_all_button)
-        buttons.addWidget(self.isolate_button)
-        buttons.addWidget(self.ghost_box)
-        buttons.addStretch(1)
+        buttons = QGridLayout()  # two rows: the panel fits a narrow dock
+        buttons.addWidget(self.show_all_button, 0, 0)
+        buttons.addWidget(self.isolate_button, 0, 1)
+        buttons.addWidget(self.ghost_box, 1, 0, 1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.search)

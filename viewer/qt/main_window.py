@@ -12,12 +12,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QLabel,
+    QLayout,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
@@ -27,36 +28,31 @@ from PySide6.QtWidgets import (
 from viewer import __version__
 from viewer.core.errors import DataError
 from viewer.core.motions import MOTIONS
+from viewer.qt import lesson_writer, window_modes
 from viewer.qt.actions_panel import ActionsPanel
 from viewer.qt.binding import StateBinding
-from viewer.qt.demo_panel import DemoPanel
 from viewer.qt.clinical_panel import ClinicalPanel
+from viewer.qt.demo_panel import DemoPanel
 from viewer.qt.help_dialog import HelpDialog
 from viewer.qt.info_panel import InfoPanel
 from viewer.qt.layers_panel import LayersPanel
+from viewer.qt.layout import apply_layout
+from viewer.qt.menus import build_menus, build_toolbar, restore_window, save_window
 from viewer.qt.playback import PlaybackTimer
 from viewer.qt.plot_panel import PlotPanel
 from viewer.qt.pose_panel import PRESET_BUTTONS, PosePanel
 from viewer.qt.safe_text import plain_label
+from viewer.qt.presentation import Presenter
 from viewer.qt.scene_files import open_scene, save_scene_as
 from viewer.qt.screenshot_dialog import ScreenshotDialog
 from viewer.qt.settings import (
-    KEY_COLOUR_BY,
-    KEY_DOCKS,
-    KEY_GEOMETRY,
-    KEY_LOOP,
-    KEY_MOTION,
-    KEY_PLAYBACK_MOTION,
-    KEY_SPEED,
+    KEY_RESTORE_SCENE,
     KEY_THEME,
-    LAYOUT_VERSION,
     open_settings,
-    read_bool,
-    read_float,
     read_str,
 )
-from viewer.qt import window_modes
 from viewer.qt.stylesheet import window_stylesheet as _stylesheet
+from viewer.qt.undo import install_undo
 from viewer.qt.viewport import Viewport
 from viewer.render.palette import THEMES
 from viewer.state import Playback, describe_pose, state_for_model
@@ -69,17 +65,24 @@ CAMERA_KEYS = (
 #: Panels: key, title, dock area, shortcut to show or hide.
 DOCKS = (
     ("layers", "Layers", Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+1"),
-    ("pose", "Pose", Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+2"),
-    ("demo", "Demonstration", Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+3"),
+    ("pose", "Pose", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+2"),
+    ("demo", "Demonstration", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+3"),
     ("info", "Info", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+4"),
     ("actions", "Actions", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+5"),
     ("plot", "Plot", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+6"),
-    ("clinical", "Clinical", Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+8"),
+    ("clinical", "Clinical", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+8"),
 )
-#: Font scale of presentation mode (widgets and the 3D view's texts).
+#: Font scale of the panels in presentation mode (the view's texts scale with the screen).
 PRESENTATION_SCALE = 1.5
-#: Panels that stay on screen in presentation mode.
-PRESENTATION_DOCKS = ("pose",)
+#: Dock column widths (px): the standard layout keeps the 3D view at two thirds of a
+#: 1280-pixel window; the compact one (one tabbed column) at three quarters of 1024 pixels.
+STANDARD_WIDTHS = (180, 245)
+COMPACT_WIDTH = 250
+#: Windows narrower than this start in the compact layout.
+COMPACT_BELOW_PX = 1200
+#: A scene change is one undo step once nothing has changed for this long (ms): one slider
+#: drag or one animation is one step.
+UNDO_SETTLE_MS = 400
 BASE_FONT_PT = 10
 
 
@@ -108,6 +111,9 @@ class MainWindow(QMainWindow):
         self.playback = Playback(self.state)
         self._closed = False
         self._presentation = False
+        self.lesson_panel = None
+        self._layout_restored = False
+        self._shown_once = False
         self._before_presentation: dict = {}
         theme = read_str(self.settings, KEY_THEME, "dark") if restore else "dark"
         if theme not in THEMES:
@@ -116,6 +122,9 @@ class MainWindow(QMainWindow):
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
                             | QMainWindow.DockOption.AllowNestedDocks)
         self.setStyleSheet(_stylesheet(BASE_FONT_PT))
+        # Until the window is shown its tabbed docks measure as if stacked, which would set a
+        # minimum height above 800 px: size constraints start when the window is shown.
+        self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
 
         self.viewport = Viewport(model, self.state, theme, self)
         self.scene = self.viewport.scene
@@ -154,13 +163,17 @@ class MainWindow(QMainWindow):
         self._binding.connect(self.state.ghost_changed, self._sync_toggles)
         self._binding.connect(self.state.show_mechanics_changed, self._sync_toggles)
         self._binding.connect(self.state.visibility_changed, self._sync_toggles)
+        self._binding.connect(self.state.callouts_changed, self._sync_toggles)
         self._binding.connect(self.playback.playing_changed, self._sync_toggles)
         self._binding.connect(self.playback.settings_changed, self._sync_toggles)
         self.viewport.hovered.connect(self._show_hover)
         self.viewport.point_picked.connect(self.clinical_panel.add_picked_point)
-        self.resize(1440, 900)
+        self.presenter = Presenter(self)
+        self.resize(1280, 800)
+        self.apply_layout("standard")
         if restore:
             self.restore_settings()
+        install_undo(self)
         self._show_pose(self.state.pose)
         self._show_selection(self.state.selection)
         self._sync_motion_actions()
@@ -177,24 +190,23 @@ class MainWindow(QMainWindow):
                              | QDockWidget.DockWidgetFeature.DockWidgetClosable)
             self.addDockWidget(area, dock)
             self.docks[key] = dock
-        # Info and Plot share the right column as tabs; Actions sits under them.
-        self.tabifyDockWidget(self.docks["info"], self.docks["plot"])
-        self.docks["info"].raise_()
-        # The clinical tools share the left column's last place with the demonstrations.
-        self.tabifyDockWidget(self.docks["demo"], self.docks["clinical"])
-        self.docks["demo"].raise_()
-        self.resizeDocks([self.docks["layers"], self.docks["pose"], self.docks["demo"]], [330, 250, 250],
-                         Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["info"], self.docks["actions"]], [500, 330], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["layers"], self.docks["info"]], [330, 440], Qt.Orientation.Horizontal)
+            if key == "demo":
+                self.tabifyDockWidget(self.docks["pose"], dock)
+            elif key in ("actions", "plot"):
+                self.tabifyDockWidget(self.docks["info"], dock)
+            elif key == "clinical":
+                self.tabifyDockWidget(self.docks["demo"], dock)
 
+    def apply_layout(self, name: str) -> None:
+        """Arrange the panels (:func:`viewer.qt.layout.apply_layout`): ``"standard"`` or ``"compact"``."""
+        apply_layout(self, name)
     def add_lesson_panel(self, widget: QWidget, title: str = "Lesson") -> QDockWidget:
-        """Dock a lesson panel (beside Info, brought to the front) and list it in View > Panels."""
+        """Dock a lesson panel (beside Pose, brought to the front) and list it in View > Panels."""
         dock = QDockWidget(title, self)
         dock.setObjectName("dock_lesson")
         dock.setWidget(widget)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        self.tabifyDockWidget(self.docks["info"], dock)
+        self.tabifyDockWidget(self.docks["pose"], dock)
         dock.show()
         dock.raise_()
         self.docks["lesson"] = dock
@@ -203,7 +215,24 @@ class MainWindow(QMainWindow):
             action = dock.toggleViewAction()
             action.setShortcut(QKeySequence("Ctrl+7"))
             self.panels_menu.addAction(action)
+        if hasattr(widget, "step_changed"):
+            widget.step_changed.connect(self.presenter.update_counter)
+            widget.lesson_changed.connect(self.presenter.update_counter)
+        if self._presentation:
+            dock.hide()
         return dock
+
+    def lesson_panel_if_open(self):
+        """The lesson panel when one is docked, else None."""
+        return self.panels.get("lesson")
+
+    def ensure_lesson_panel(self):
+        """The lesson panel, docked on first use."""
+        return lesson_writer.ensure_lesson_panel(self)
+
+    def open_lesson(self, lesson) -> None:
+        """Show ``lesson`` (a :class:`~viewer.lessons.Lesson`, a name or a file) at its first step."""
+        lesson_writer.open_lesson(self, lesson)
 
     def set_compare(self, on: bool, count: int = 2, *, poses=None) -> None:
         """Poses side by side in place of the 3D view, or the 3D view (see :mod:`viewer.qt.window_modes`)."""
@@ -262,14 +291,31 @@ class MainWindow(QMainWindow):
         for view, key in CAMERA_KEYS:
             a(f"view_{view}", f"{view.capitalize()} view", lambda v=view: self.state.request_view(v), key,
               tip=f"Look at the hip from the {view} side ({key})")
-        a("reset_view", "&Reset view", self.viewport.reset_view, "Home", tip="Back to the default view (Home)")
+        a("reset_view", "&Reset camera", self.viewport.reset_view, "Home",
+          tip="Camera back to the default view; the scene stays as it is (Home)")
+        a("undo", "&Undo scene change", self.undo, "Ctrl+Z", tip="Back to the scene before the last change (Ctrl+Z)")
+        a("redo", "&Redo scene change", self.redo, "Ctrl+Shift+Z", tip="Again the scene undone last (Ctrl+Shift+Z)")
+        a("restore_scene", "Restore the last scene on start", self.set_restore_scene, checkable=True,
+          tip="Open the viewer showing what it showed when it was closed")
+        a("layout_standard", "&Standard layout", lambda: self.apply_layout("standard"),
+          tip="Layers on the left, the other panels as tabs on the right")
+        a("layout_compact", "&Compact layout", lambda: self.apply_layout("compact"),
+          tip="Every panel as a tab in one column on the right (small screens, projectors)")
+        a("getting_started", "&Getting started", self.show_getting_started)
+        self.named_actions["restore_scene"].setChecked(True)
         self._theme_group = QActionGroup(self)
         for name in THEMES:
             action = a(f"theme_{name}", f"{name.capitalize()} background", lambda n=name: self.set_theme(n),
                        checkable=True, pass_checked=False)
             self._theme_group.addAction(action)
         a("presentation", "&Presentation mode", self.toggle_presentation, "F11", checkable=True,
-          tip="Full screen with larger text, for a projector (F11, Esc to leave)")
+          tip="The 3D view full screen for a class: Page Down/Right/Space step, Page Up/Left back, "
+              "B blanks (F11, Esc to leave)")
+        a("add_step", "&Add current scene as a step…", self.add_scene_as_step,
+          tip="Record what the view shows as the next step of the lesson being written")
+        a("save_lesson", "&Save lesson as…", self.save_lesson_as, tip="Write the lesson being written as a YAML file")
+        a("present_lesson", "&Present lesson", lambda: self.set_presentation(True),
+          tip="Full screen; Page Down/Right/Space step through the open lesson")
         a("show_all", "Show &all", self.state.show_all, "A", tip="Show every structure (A)")
         a("isolate", "&Isolate / restore", self.layers_panel.toggle_isolate, "I", checkable=True, pass_checked=False,
           tip="Show only the selected structure; again to restore exactly (I)")
@@ -293,6 +339,8 @@ class MainWindow(QMainWindow):
         a("previous_motion", "Pre&vious motion", lambda: self.cycle_motion(-1), "Shift+M")
         a("colour_by_torque", "Colour by &torque potential", lambda on: self.state.set_colour_by("torque" if on else "moment_arm"),
           "T", checkable=True, tip="Colour intensity by torque potential instead of moment arm (T)")
+        a("label_muscles", "Label visible &muscles", self.state.set_label_visible, "N", checkable=True,
+          tip="Name every visible muscle beside the model, with rank and moment arm under a motion (N)")
         a("mechanics", "Show &line of action", self.state.set_show_mechanics, "L", checkable=True,
           tip="Line of action, joint axis and moment arm of the selected muscle (L)")
         a("play", "&Play / pause", self.demo_panel.toggle, "P", checkable=True, pass_checked=False)
@@ -312,71 +360,10 @@ class MainWindow(QMainWindow):
         a("about", "&About", self.show_about)
 
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        na = self.named_actions
-        file_menu = bar.addMenu("&File")
-        for name in ("open_scene", "save_scene", None, "screenshot", "quick_screenshot", None, "export_plot_png",
-                     "export_plot_csv", None, "quit"):
-            file_menu.addSeparator() if name is None else file_menu.addAction(na[name])
-        view = bar.addMenu("&View")
-        self.panels_menu = view.addMenu("&Panels")
-        for key, _title, _area, shortcut in DOCKS:
-            action = self.docks[key].toggleViewAction()
-            action.setShortcut(QKeySequence(shortcut))
-            action.setObjectName(f"toggle_{key}")
-            self.panels_menu.addAction(action)
-        camera = view.addMenu("&Camera")
-        for v, _ in CAMERA_KEYS:
-            camera.addAction(na[f"view_{v}"])
-        camera.addSeparator()
-        camera.addAction(na["reset_view"])
-        view.addAction(na["reset_view"])
-        theme = view.addMenu("&Background")
-        for name in THEMES:
-            theme.addAction(na[f"theme_{name}"])
-        view.addSeparator()
-        view.addAction(na["presentation"])
-        view.addAction(na["compare"])
-        view.addAction(na["quiz"])
-        view.addAction(na["focus_next"])
-        layers = bar.addMenu("&Layers")
-        for name in ("show_all", "isolate", "ghost", None, "clear", "find"):
-            layers.addSeparator() if name is None else layers.addAction(na[name])
-        pose = bar.addMenu("P&ose")
-        for key, _text, _tip in PRESET_BUTTONS:
-            pose.addAction(na[f"pose_{key}"])
-        motion = bar.addMenu("&Motion")
-        motion.addAction(na["motion_none"])
-        for name in MOTIONS:
-            motion.addAction(na[f"motion_{name}"])
-        motion.addSeparator()
-        for name in ("next_motion", "previous_motion", "colour_by_torque", "mechanics"):
-            motion.addAction(na[name])
-        anim = bar.addMenu("&Animation")
-        for name in ("play", "loop", "faster", "slower", "stop", None, "demo_er", "demo_er_90"):
-            anim.addSeparator() if name is None else anim.addAction(na[name])
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(na["help"])
-        help_menu.addAction(na["about"])
+        build_menus(self)
 
     def _build_toolbar(self) -> None:
-        bar = self.addToolBar("Main")
-        bar.setObjectName("toolbar_main")
-        na = self.named_actions
-        short = {"anterior": "Ant", "posterior": "Post", "lateral": "Lat", "medial": "Med", "superior": "Sup",
-                 "inferior": "Inf"}
-        labels = {"reset_view": "Reset", "show_all": "Show all", "isolate": "Isolate", "ghost": "Ghost",
-                  "mechanics": "Line of action", "play": "Play", "demo_er": "Demo: ER", "demo_er_90": "ER at 90°",
-                  "screenshot": "Screenshot", "presentation": "Present", "help": "Help"}
-        groups = (tuple(f"view_{v}" for v in short) + ("reset_view",), ("show_all", "isolate", "ghost", "mechanics"),
-                  ("play", "demo_er", "demo_er_90"), ("screenshot", "presentation", "help"))
-        for group in groups:
-            for name in group:
-                # Short button texts keep the bar on one line; menus keep the full names.
-                na[name].setIconText(short.get(name[5:]) if name.startswith("view_") else labels[name])
-                bar.addAction(na[name])
-            bar.addSeparator()
-        self.toolbar = bar
+        build_toolbar(self)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -421,11 +408,51 @@ class MainWindow(QMainWindow):
 
     def demonstrate(self) -> None:
         self.demo_panel.demonstrate()
-        self.show_panel("actions")
+        if not self._presentation:  # in front of the class the view keeps the whole screen
+            self.show_panel("actions")
 
     def demonstrate_flexed(self) -> None:
         self.demo_panel.demonstrate_flexed()
-        self.show_panel("actions")
+        if not self._presentation:
+            self.show_panel("actions")
+
+    # -- scene history -------------------------------------------------------------------------
+    def record_scene(self) -> None:
+        """Keep the scene as an undo step if it changed since the last one."""
+        if not self._closed:
+            self.history.record()
+
+    def undo(self) -> None:
+        self._undo_timer.stop()
+        if not self.history.undo():
+            self.statusBar().showMessage("Nothing to undo", 3000)
+        self._undo_timer.stop()
+
+    def redo(self) -> None:
+        self._undo_timer.stop()
+        if not self.history.redo():
+            self.statusBar().showMessage("Nothing to redo", 3000)
+        self._undo_timer.stop()
+
+    def set_restore_scene(self, on: bool) -> None:
+        self.settings.setValue(KEY_RESTORE_SCENE, bool(on))
+
+    # -- lessons ----------------------------------------------------------------------------------
+    def _fill_lessons_menu(self) -> None:
+        lesson_writer.fill_lessons_menu(self)
+    def add_scene_as_step(self, caption: str | None = None):
+        """Record the scene as the next step of the lesson being written; returns its number."""
+        return lesson_writer.add_scene_as_step(self, caption)
+    def save_lesson_as(self, path: str | Path | None = None):
+        """Write the lesson being written as YAML; returns the path written (None: cancelled)."""
+        return lesson_writer.save_lesson_as(self, path)
+    def show_getting_started(self):
+        from viewer.qt.help_dialog import GettingStartedDialog
+
+        dialog = GettingStartedDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def open_screenshot_dialog(self) -> ScreenshotDialog:
         dialog = ScreenshotDialog(self.scene, self._pictures_dir(), self)
@@ -458,32 +485,8 @@ class MainWindow(QMainWindow):
         self.set_presentation(not self._presentation if on is None else bool(on))
 
     def set_presentation(self, on: bool) -> None:
-        """Full screen with larger fonts in the panels and the 3D view (and back)."""
-        if on == self._presentation:
-            return
-        self._presentation = on
-        if on:
-            self._before_presentation = {"maximized": self.isMaximized(), "geometry": self.saveGeometry(),
-                                         "docks": self.saveState(LAYOUT_VERSION)}
-            # The room sees the 3D view: every panel but Pose steps aside (Ctrl+1..6 bring one back).
-            for key, dock in self.docks.items():
-                if key not in PRESENTATION_DOCKS:
-                    dock.hide()
-            self.setStyleSheet(_stylesheet(BASE_FONT_PT * PRESENTATION_SCALE))
-            self.scene.set_font_scale(PRESENTATION_SCALE)
-            self.showFullScreen()
-        else:
-            self.setStyleSheet(_stylesheet(BASE_FONT_PT))
-            self.scene.set_font_scale(1.0)
-            self.showNormal()
-            if "docks" in self._before_presentation:
-                self.restoreState(self._before_presentation["docks"], LAYOUT_VERSION)
-            if self._before_presentation.get("maximized"):
-                self.showMaximized()
-            elif "geometry" in self._before_presentation:
-                self.restoreGeometry(self._before_presentation["geometry"])
-        self.named_actions["presentation"].setChecked(on)
-
+        """Full screen for a class: only the 3D view with its caption and a step counter (and back)."""
+        self.presenter.switch(on)
     @property
     def presentation(self) -> bool:
         return self._presentation
@@ -508,7 +511,8 @@ class MainWindow(QMainWindow):
 
     def _show_hover(self, leaf: str) -> None:
         if leaf:
-            self.statusBar().showMessage(self.model.display_name(leaf))
+            # Timed: the name must not outlive the pointer leaving the view.
+            self.statusBar().showMessage(self.model.display_name(leaf), 4000)
         else:
             self.statusBar().clearMessage()
 
@@ -521,6 +525,7 @@ class MainWindow(QMainWindow):
     def _sync_toggles(self, *args) -> None:
         na = self.named_actions
         for name, value in (("ghost", self.state.ghost), ("mechanics", self.state.show_mechanics),
+                            ("label_muscles", self.state.label_visible),
                             ("isolate", self.state.isolated is not None), ("play", self.playback.playing),
                             ("loop", self.playback.loop), ("presentation", self._presentation)):
             if na[name].isChecked() != value:
@@ -532,41 +537,24 @@ class MainWindow(QMainWindow):
     # -- settings -------------------------------------------------------------------------------
     def restore_settings(self) -> None:
         """Apply the remembered window layout and choices (stale values are skipped)."""
-        s = self.settings
-        geometry = s.value(KEY_GEOMETRY)
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        docks = s.value(KEY_DOCKS)
-        if isinstance(docks, QByteArray):
-            self.restoreState(docks, LAYOUT_VERSION)
-        motion = read_str(s, KEY_MOTION, None)
-        if motion:
-            try:
-                self.state.set_motion(motion)
-            except DataError:
-                pass  # a setting from another version: keep the default
-        colour_by = read_str(s, KEY_COLOUR_BY, None)
-        if colour_by in ("moment_arm", "torque"):
-            self.state.set_colour_by(colour_by)
-        self.playback.set_speed(read_float(s, KEY_SPEED, self.playback.speed_deg_s))
-        self.playback.set_loop(read_bool(s, KEY_LOOP, self.playback.loop))
-        playback_motion = read_str(s, KEY_PLAYBACK_MOTION, None)
-        if playback_motion in MOTIONS:
-            self.playback.set_motion(playback_motion)
+        restore_window(self)
 
     def save_settings(self) -> None:
-        s = self.settings
-        s.setValue(KEY_GEOMETRY, self.saveGeometry())
-        s.setValue(KEY_DOCKS, self.saveState(LAYOUT_VERSION))
-        s.setValue(KEY_MOTION, self.state.motion.name if self.state.motion is not None else "")
-        s.setValue(KEY_COLOUR_BY, self.state.colour_by)
-        s.setValue(KEY_THEME, self.scene.theme)
-        s.setValue(KEY_SPEED, self.playback.speed_deg_s)
-        s.setValue(KEY_LOOP, self.playback.loop)
-        s.setValue(KEY_PLAYBACK_MOTION, self.playback.motion.name)
-        s.sync()
+        save_window(self)
 
     # -- teardown -------------------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.layout().setSizeConstraint(QLayout.SizeConstraint.SetDefaultConstraint)
+            # A small screen (a 1024-pixel projector) starts in the compact layout unless the
+            # user's own arrangement was restored.
+            if not self._layout_restored:
+                # Dock sizes take effect once the window has its size: arrange them again now.
+                name = "compact" if self.width() < COMPACT_BELOW_PX else self.layout_name
+                QTimer.singleShot(0, lambda: None if self._closed else self.apply_layout(name))
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.shutdown()
         super().closeEvent(event)
@@ -579,6 +567,8 @@ class MainWindow(QMainWindow):
             self.set_presentation(False)
         self.save_settings()
         self._closed = True
+        self._undo_timer.stop()
+        self.presenter.close()
         self.playback_timer.stop()
         self.playback.close()
         self._binding.disconnect_all()
@@ -594,4 +584,16 @@ class MainWindow(QMainWindow):
     @property
     def closed(self) -> bool:
         return self._closed
+
+
+
+
+
+
+
+
+
+
+
+
 

@@ -22,7 +22,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QMenu,
     QPushButton,
@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.core.errors import DataError
-from viewer.core.sweeps import angle_range, columns, grid_2d, pose_grid
 from viewer.core.motions import COORDINATE_WORDS, MOTIONS, POSE_COORDINATES
+from viewer.core.sweeps import angle_range, columns, grid_2d, pose_grid
 from viewer.io.files import atomic_output
 from viewer.qt.binding import StateBinding
 from viewer.qt.safe_text import plain_label, warning
@@ -110,11 +110,10 @@ class PlotPanel(QWidget):
         self.png_button = QPushButton("Export &PNG…", self)
         self.png_button.clicked.connect(self._ask_png)
 
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.compare_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.csv_button)
-        buttons.addWidget(self.png_button)
+        buttons = QGridLayout()  # two rows: the panel fits a narrow dock
+        buttons.addWidget(self.compare_button, 0, 0, 1, 2)
+        buttons.addWidget(self.csv_button, 1, 0)
+        buttons.addWidget(self.png_button, 1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.tabs, 1)

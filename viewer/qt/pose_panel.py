@@ -31,8 +31,8 @@ from viewer.state import POSE_PRESETS
 PRESET_BUTTONS = (
     ("neutral", "&Neutral", "All angles 0° (anatomical position)"),
     ("flexion_90", "&90° flexion", "Hip flexed to 90°, no abduction or rotation"),
-    ("full_external_rotation", "Full e&xternal rot.", "External rotation to the end of its range"),
-    ("full_internal_rotation", "Full in&ternal rot.", "Internal rotation to the end of its range"),
+    ("full_external_rotation", "Full e&xt. rot.", "External rotation to the end of its range"),
+    ("full_internal_rotation", "Full in&t. rot.", "Internal rotation to the end of its range"),
     ("sitting", "Sitti&ng", "Upright sitting: about 90° flexion, a little abduction and external rotation, knee bent 90°"),
 )
 
@@ -59,6 +59,7 @@ class PosePanel(QWidget):
             lo, hi = (float(v) for v in limits[i])
             positive, negative = COORDINATE_WORDS[name]
             label = QLabel(coordinate_label(name), self)
+            label.setWordWrap(True)  # a narrow dock wraps the long names rather than widening
             slider = QSlider(Qt.Orientation.Horizontal, self)
             slider.setRange(int(round(lo)), int(round(hi)))
             slider.setSingleStep(1)
@@ -80,7 +81,8 @@ class PosePanel(QWidget):
             spin.setAccessibleName(coordinate_label(name) + " in degrees")
             label.setBuddy(slider)
             range_label = QLabel(f"{lo:g}° … {hi:g}°", self)
-            range_label.setStyleSheet("color: palette(mid);")
+            # Plain text colour: the range must stay readable when projected.
+            range_label.setStyleSheet("color: palette(window-text);")
             grid.addWidget(label, 2 * i, 0, 1, 2)
             grid.addWidget(range_label, 2 * i, 2, Qt.AlignmentFlag.AlignRight)
             grid.addWidget(slider, 2 * i + 1, 0, 1, 2)
@@ -94,6 +96,7 @@ class PosePanel(QWidget):
         lo, hi = KNEE_FLEXION_RANGE_DEG
         row = 2 * len(POSE_COORDINATES)
         knee_label = QLabel("Knee flexion (display only)", self)
+        knee_label.setWordWrap(True)  # a narrow dock wraps it rather than widening
         self.knee_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.knee_slider.setRange(int(lo), int(hi))
         self.knee_slider.setPageStep(10)
@@ -127,12 +130,12 @@ class PosePanel(QWidget):
             button = QPushButton(text, self)
             button.setToolTip(tip)
             button.clicked.connect(lambda _=False, name=key: self.apply_preset(name))
-            presets.addWidget(button, k // 3, k % 3)
+            presets.addWidget(button, k // 2, k % 2)  # two columns fit a narrow dock
             self.preset_buttons[key] = button
-        self.reset_button = QPushButton("&Reset", self)
-        self.reset_button.setToolTip("Back to the neutral pose (Ctrl+0)")
+        self.reset_button = QPushButton("&Reset pose", self)
+        self.reset_button.setToolTip("Joint angles back to the neutral pose; layers and camera stay (Ctrl+0)")
         self.reset_button.clicked.connect(self.reset)
-        presets.addWidget(self.reset_button, 1, 2)
+        presets.addWidget(self.reset_button, len(PRESET_BUTTONS) // 2, len(PRESET_BUTTONS) % 2)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog
 
+from viewer.core.errors import DataError
 from viewer.core.spec import Camera, SceneSpec
 from viewer.io.scene_file import load_scene, save_scene
 from viewer.state import state_for_model
@@ -53,4 +54,33 @@ def open_scene(window, path: str | Path | None = None) -> SceneSpec | None:
     spec = load_scene(path, defaults(window.model), window.model.catalogue)
     window.state.apply(spec)
     window.statusBar().showMessage(f"Opened scene {Path(path).name}", 6000)
+    return spec
+
+
+def last_scene_path(window) -> Path:
+    """Where the scene shown at closing is kept: beside the window's settings file."""
+    settings = Path(window.settings.fileName())
+    return settings.with_name(f"{settings.stem}-last-scene.yaml")
+
+
+def save_last_scene(window) -> Path | None:
+    """Keep the window's scene for the next start (a problem writing it is not an error)."""
+    try:
+        return save_scene(last_scene_path(window), current_scene(window), defaults(window.model), window.model.catalogue)
+    except DataError:
+        return None
+
+
+def restore_last_scene(window) -> SceneSpec | None:
+    """Show the scene kept at the last closing, if there is one that fits the data; a kept
+    scene that no longer fits (other data, older version) is skipped with a status message."""
+    path = last_scene_path(window)
+    if not path.is_file():
+        return None
+    try:
+        spec = load_scene(path, defaults(window.model), window.model.catalogue)
+    except DataError as exc:
+        window.statusBar().showMessage(f"The last scene was not restored: {exc.message}", 8000)
+        return None
+    window.state.apply(spec)
     return spec

@@ -13,7 +13,7 @@ ORGANISATION = "HipAnatomyViewer"
 APPLICATION = "hip-viewer"
 
 #: Bump when the dock layout changes incompatibly: Qt then ignores an older saved layout.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 
 KEY_GEOMETRY = "window/geometry"
 KEY_DOCKS = "window/docks"
@@ -23,6 +23,7 @@ KEY_THEME = "choices/theme"
 KEY_SPEED = "choices/playback_speed_deg_s"
 KEY_LOOP = "choices/playback_loop"
 KEY_PLAYBACK_MOTION = "choices/playback_motion"
+KEY_RESTORE_SCENE = "choices/restore_last_scene"
 
 
 def open_settings() -> QSettings:

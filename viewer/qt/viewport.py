@@ -9,9 +9,9 @@ visible before. Hovering names the structure under the cursor. Keys: arrows turn
 
 from __future__ import annotations
 
-from pyvistaqt import QtInteractor
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
+from pyvistaqt import QtInteractor
 
 from viewer.core.views import DEFAULT_VIEW
 from viewer.qt.safe_text import tooltip
@@ -158,6 +158,20 @@ class Viewport(QWidget):
         super().resizeEvent(event)
         if not self._closed:
             self._reframe_timer.start()
+
+    def set_blank(self, on: bool) -> None:
+        """Show a black screen instead of the 3D view (presentation's B key) and back."""
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        palette.setColor(self.backgroundRole(), Qt.GlobalColor.black)
+        self.setPalette(palette)
+        self.interactor.setVisible(not on)
+        if not on:
+            self.request_frame()
+
+    @property
+    def blanked(self) -> bool:
+        return not self.interactor.isVisibleTo(self)
 
     def set_view(self, name: str) -> None:
         self.state.request_view(name)

@@ -77,3 +77,64 @@ def place_box(grid: np.ndarray, cell_px: int, anchor_xy: tuple[float, float], bo
     cost = np.hypot(ex, ey) + 0.3 * np.abs(ey) + 1e6 * covered
     best = int(np.argmin(cost))
     return float(x0[best]), float(y0[best])
+
+
+def column_layout(anchors_xy: np.ndarray, sizes: np.ndarray, model_box: tuple[float, float, float, float],
+                  width: int, height: int, gap_px: float, reserved: list[tuple[float, float, float, float]] = ()
+                  ) -> np.ndarray:
+    """Lower-left corners ``(n, 2)`` of callout boxes in two columns beside the model.
+
+    Anchors left of the model's middle get a box in the left column (right-aligned against the
+    model's left edge), the others in the right column; in each column the boxes keep their
+    anchors' vertical order and are pushed apart so that none overlaps another, and kept
+    inside the view and out of the ``reserved`` boxes' rows where possible.
+
+    Parameters
+    ----------
+    anchors_xy : (n, 2) display pixels of the points the leaders go to.
+    sizes : (n, 2) box widths and heights (pixels).
+    model_box : x0, y0, x1, y1 of the model's projected bounding box (pixels).
+    """
+    anchors_xy = np.asarray(anchors_xy, dtype=float).reshape(-1, 2)
+    sizes = np.asarray(sizes, dtype=float).reshape(-1, 2)
+    out = np.zeros_like(anchors_xy)
+    mx0, _, mx1, _ = model_box
+    middle = 0.5 * (mx0 + mx1)
+    top_limit = float(height) - gap_px
+    bottom_limit = gap_px
+    for box in reserved:  # keep clear of texts that span the top or bottom (legend, caption)
+        if box[1] <= gap_px:
+            bottom_limit = max(bottom_limit, box[3] + gap_px)
+    for side in (0, 1):
+        members = np.flatnonzero((anchors_xy[:, 0] < middle) if side == 0 else (anchors_xy[:, 0] >= middle))
+        if not len(members):
+            continue
+        order = members[np.argsort(-anchors_xy[members, 1])]  # top first
+        heights = sizes[order, 1]
+        # Wanted bottoms: each box centred on its anchor's height, then pushed down in turn.
+        bottoms = anchors_xy[order, 1] - 0.5 * heights
+        top = top_limit
+        for k in range(len(order)):
+            bottoms[k] = min(bottoms[k], top - heights[k])
+            top = bottoms[k] - gap_px
+        # Too low: shift the column up as a whole (never above the top limit), then stack down again.
+        lowest = bottoms[-1]
+        if lowest < bottom_limit:
+            bottoms += bottom_limit - lowest
+            top = top_limit
+            for k in range(len(order)):
+                bottoms[k] = min(bottoms[k], top - heights[k])
+                top = bottoms[k] - gap_px
+        for k, index in enumerate(order):
+            w = sizes[index, 0]
+            if side == 0:
+                x = max(gap_px, min(mx0 - gap_px - w, anchors_xy[index, 0] - w - gap_px))
+            else:
+                x = min(float(width) - gap_px - w, max(mx1 + gap_px, anchors_xy[index, 0] + gap_px))
+            out[index] = (x, bottoms[k])
+    return out
+
+
+def boxes_overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    """Whether two boxes (x0, y0, x1, y1) share any area."""
+    return not (a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1])

@@ -26,6 +26,32 @@ MARKER_RADIUS_MM = 4.0
 #: Drawn lengths (mm) of the joint axis (each side of the hip centre) and of the line of action.
 AXIS_HALF_LENGTH_MM = 110.0
 ACTION_LENGTH_MM = 90.0
+#: The direction-of-motion arrow: an arc (radius, mm; sweep, deg) around the joint axis near its
+#: positive end, ending in a cone, turning the way the motion turns the femur (right-hand rule).
+MOTION_ARC_RADIUS_MM = 22.0
+MOTION_ARC_SWEEP_DEG = 270.0
+MOTION_ARC_AT_MM = 0.8 * AXIS_HALF_LENGTH_MM
+
+
+def motion_arrow(axis: np.ndarray, centre: np.ndarray | None = None) -> pv.PolyData:
+    """A curved arrow around the unit vector ``axis`` (pelvis frame), turning positively about
+    it: an arc tube with a cone at its head, plus a cone at the axis tip."""
+    axis = np.asarray(axis, dtype=float) / np.linalg.norm(axis)
+    centre = np.zeros(3) if centre is None else np.asarray(centre, dtype=float)
+    helper = np.array([1.0, 0.0, 0.0]) if abs(axis[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+    u = np.cross(axis, helper)
+    u /= np.linalg.norm(u)
+    v = np.cross(axis, u)
+    hub = centre + MOTION_ARC_AT_MM * axis
+    angles = np.radians(np.linspace(0.0, MOTION_ARC_SWEEP_DEG, 40))
+    arc = hub + MOTION_ARC_RADIUS_MM * (np.cos(angles)[:, None] * u + np.sin(angles)[:, None] * v)
+    tube = pv.lines_from_points(arc).tube(radius=1.6, n_sides=10)
+    end = angles[-1]
+    tangent = -np.sin(end) * u + np.cos(end) * v
+    head = pv.Cone(center=arc[-1] + 4.0 * tangent, direction=tangent, height=10.0, radius=4.5, resolution=16)
+    tip = pv.Cone(center=centre + (AXIS_HALF_LENGTH_MM + 5.0) * axis, direction=axis, height=10.0, radius=4.0,
+                  resolution=16)
+    return tube.merge(head).merge(tip).extract_surface(algorithm="dataset_surface")
 
 
 class MarkerLayer:
@@ -53,11 +79,13 @@ class MarkerLayer:
         self.insertion_actor = self._marker_actor(palette.INSERTION_COLOUR)
         self.axis_actor = self._line_actor(palette.AXIS_COLOUR, 5)
         self.action_actor = self._line_actor(palette.LINE_OF_ACTION_COLOUR, 5)
-        self.arm_actor = self._line_actor("#FFFFFF", 4)
+        self.arm_actor = self._line_actor(palette.MOMENT_ARM_COLOUR, 4)
+        self.arrow_actor = self._line_actor(palette.MOTION_ARROW_COLOUR, 1)
 
     @property
     def actors(self) -> tuple[vtkActor, ...]:
-        return (self.origin_actor, self.insertion_actor, self.axis_actor, self.action_actor, self.arm_actor)
+        return (self.origin_actor, self.insertion_actor, self.axis_actor, self.action_actor, self.arm_actor,
+                self.arrow_actor)
 
     def _line_actor(self, colour, width: float) -> vtkActor:
         mapper = vtkPolyDataMapper()
@@ -125,12 +153,13 @@ class MarkerLayer:
         ``line_id`` (None: hide them); returns the read-out text ("" when hidden)."""
         index = self.structures.line_index
         show = bool(motion is not None and line_id is not None and self.model.paths.lines[index[line_id]].is_muscle)
-        for actor in (self.axis_actor, self.action_actor, self.arm_actor):
+        for actor in (self.axis_actor, self.action_actor, self.arm_actor, self.arrow_actor):
             actor.SetVisibility(show)
         if not show:
             return ""
         axis = joint_axes(pose)[0, motion.coordinate] * motion.sign
         self.axis_actor.GetMapper().SetInputData(pv.Line(-AXIS_HALF_LENGTH_MM * axis, AXIS_HALF_LENGTH_MM * axis))
+        self.arrow_actor.GetMapper().SetInputData(motion_arrow(axis))
         poly = self.structures.polylines[index[line_id]]
         insertion = poly[-1]
         # The pull on the femur acts from the insertion towards the previous point of the path.
@@ -145,7 +174,8 @@ class MarkerLayer:
         self.arm_actor.GetMapper().SetInputData(pv.Line(foot_axis, foot_line))
         r = result.moment_arm(line_id, motion)
         return (f"{self.model.display_name(line_id)}\n{motion.label}: moment arm {r:+.1f} mm\n"
-                f"(yellow: joint axis, blue: line of action)")
+                f"(white: joint axis, arrow: direction of {motion.label},\n"
+                f"teal: line of action, magenta: moment arm)")
 
     @property
     def any_visible(self) -> bool:

@@ -16,7 +16,7 @@ import pyvista as pv
 from vtkmodules.vtkRenderingCore import vtkTextActor
 
 from viewer.render import palette, theme
-from viewer.render.label_layout import occupancy_grid, place_box, project
+from viewer.render.label_layout import column_layout, occupancy_grid, place_box, project
 from viewer.render.primitives import overlay_actor, rect_points, text_actor, text_size
 from viewer.render.theme import (
     CAPTION_FONT_PX,
@@ -223,11 +223,20 @@ class Overlays:
         self.legend = Legend(renderer)
         self.caption_actor = text_actor(renderer, (0.5, 0.02), "centered", "bottom", CAPTION_FONT_PX)
         self.mechanics_text = text_actor(renderer, (0.985, 0.975), "right", "top", MECHANICS_FONT_PX)
+        # Presentation's step counter: small, top centre, clear of the legend and the read-out.
+        self.counter_actor = text_actor(renderer, (0.5, 0.985), "centered", "top", MECHANICS_FONT_PX)
+        self.counter_actor.GetTextProperty().SetBackgroundOpacity(0.6)
+        self.counter_actor.SetVisibility(False)
         # Both may lie over the model: a translucent box in the background colour keeps them legible.
         for actor in (self.caption_actor, self.mechanics_text):
             actor.GetTextProperty().SetBackgroundOpacity(0.75)
             actor.GetTextProperty().SetFrame(False)
         self.caption_text = ""
+        #: Callouts: one name box per labelled structure, (text, leaves) each, laid out in two
+        #: columns beside the model (:func:`viewer.render.label_layout.column_layout`).
+        self.callouts: list[ScreenLabel] = []
+        self._callout_items: list[tuple[str, list[str]]] = []
+        self._callout_key = None
         self.legend_box: tuple[float, float, float, float] | None = None
         self._label_leaves: list[str] = []
         self._placement = None
@@ -237,6 +246,61 @@ class Overlays:
     def set_caption(self, text: str) -> None:
         self.caption_text = text
         self.wrap_caption()
+
+    def set_callouts(self, items: list[tuple[str, list[str]]]) -> None:
+        """Name boxes for several structures at once: ``(text, leaves)`` per structure."""
+        self._callout_items = list(items)
+        while len(self.callouts) < len(items):
+            label = ScreenLabel(self.renderer)
+            label.set_font_size(round(LABEL_FONT_PX * 0.8 * self.font_scale))
+            label.set_colours(theme.text_rgb(self.theme), theme.background_rgb(self.theme))
+            self.callouts.append(label)
+        for k, label in enumerate(self.callouts):
+            shown = k < len(items)
+            if shown:
+                label.set_text(items[k][0])
+            label.SetVisibility(shown)
+        self._callout_key = None
+
+    def callout_boxes_px(self) -> list[tuple[float, float, float, float]]:
+        """Screen boxes of the callouts shown (display pixels)."""
+        return [label.box_px() for label in self.callouts[: len(self._callout_items)] if label.GetVisibility()]
+
+    def place_callouts(self, pose) -> None:
+        """Lay the callouts out in columns left and right of the model, leaders to each structure."""
+        items = self._callout_items
+        if not items:
+            return
+        width, height = self.renderer.GetSize()
+        cam = self.renderer.GetActiveCamera()
+        key = (tuple(t for t, _ in items), width, height, cam.GetMTime(), self.font_scale, tuple(np.round(pose, 1)))
+        if key == self._callout_key:
+            return
+        self._callout_key = key
+        visible = [leaf for leaf, actor in self.structures.actors.items() if actor.GetVisibility()]
+        everything = np.vstack([self.samples(leaf, pose)[::4] for leaf in visible]) if visible else np.zeros((1, 3))
+        xy = self._project(everything)
+        model_box = (float(xy[:, 0].min()), float(xy[:, 1].min()), float(xy[:, 0].max()), float(xy[:, 1].max()))
+        eye = np.asarray(cam.GetPosition(), dtype=float)
+        anchors = []
+        for _, leaves in items:
+            pts = np.vstack([self.samples(leaf, pose) for leaf in leaves])
+            depth = np.linalg.norm(pts - eye, axis=1)
+            front = pts[np.argsort(depth)[: max(10, len(pts) // 30)]]
+            anchors.append(front[np.argmin(np.linalg.norm(front - front.mean(axis=0), axis=1))])
+        anchors_xy = self._project(np.array(anchors))
+        labels = self.callouts[: len(items)]
+        sizes = np.array([label.size_px() for label in labels])
+        corners = column_layout(anchors_xy, sizes, model_box, width, height, LABEL_GAP_PX,
+                                self.reserved_boxes_px(width, height))
+        for label, anchor3, (x, y), axy in zip(labels, anchors, corners, anchors_xy):
+            label.SetAttachmentPoint(*anchor3)
+            label.place(x, y, tuple(axy))
+
+    def set_counter(self, text: str) -> None:
+        """The step counter ("3 / 7"); empty hides it."""
+        self.counter_actor.SetInput(text)
+        self.counter_actor.SetVisibility(bool(text))
 
     def wrap_caption(self) -> None:
         """Wrap the caption to the viewport's width (the font may be large in presentation mode)."""
@@ -258,8 +322,8 @@ class Overlays:
             (f"produces {motion.label}", palette.ROLE_COLOURS["produces"]),
             (f"opposes {motion.label}", palette.ROLE_COLOURS["opposes"]),
             (f"negligible (under {negligible_mm:g} mm)", palette.ROLE_COLOURS["negligible"]),
-            (f"paler = smaller {unit}", palette.FAINT),
         ])
+        self.legend_unit = unit
 
     def show_label(self, text: str | None, leaves: list[str], pose) -> None:
         """Name the structure drawn by ``leaves`` (``text`` None hides the label)."""
@@ -275,17 +339,23 @@ class Overlays:
     def set_theme(self, name: str) -> None:
         self.theme = name
         text_rgb, back_rgb = theme.text_rgb(name), theme.background_rgb(name)
-        for actor in (self.caption_actor, self.mechanics_text):
+        for actor in (self.caption_actor, self.mechanics_text, self.counter_actor):
             actor.GetTextProperty().SetColor(*text_rgb)
             actor.GetTextProperty().SetBackgroundColor(*back_rgb)
         self.label.set_colours(text_rgb, back_rgb)
+        for label in self.callouts:
+            label.set_colours(text_rgb, back_rgb)
         self.legend.set_style(round(MECHANICS_FONT_PX * self.font_scale), text_rgb, back_rgb)
 
     def set_font_scale(self, scale: float) -> None:
         self.font_scale = float(scale)
         self.label.set_font_size(round(LABEL_FONT_PX * scale))
+        for label in self.callouts:
+            label.set_font_size(round(LABEL_FONT_PX * 0.8 * scale))
+        self._callout_key = None
         self.caption_actor.GetTextProperty().SetFontSize(round(CAPTION_FONT_PX * scale))
         self.mechanics_text.GetTextProperty().SetFontSize(round(MECHANICS_FONT_PX * scale))
+        self.counter_actor.GetTextProperty().SetFontSize(round(MECHANICS_FONT_PX * scale))
         self.legend.set_style(round(MECHANICS_FONT_PX * scale), theme.text_rgb(self.theme),
                               theme.background_rgb(self.theme))
 
@@ -296,7 +366,8 @@ class Overlays:
         prop.SetBackgroundOpacity(opacity)
 
     def hide_all(self) -> None:
-        for overlay in (self.label, self.legend, self.caption_actor, self.mechanics_text):
+        for overlay in (self.label, self.legend, self.caption_actor, self.mechanics_text, self.counter_actor,
+                        *self.callouts):
             overlay.SetVisibility(False)
 
     # -- layout -------------------------------------------------------------------------------
@@ -307,6 +378,7 @@ class Overlays:
             return
         self.legend_box = self.legend.place_top_left(width, height) if self.legend.GetVisibility() else None
         self.wrap_caption()
+        self.place_callouts(pose)
         if self.label.GetVisibility():
             self.place_label(pose, force=False)
 

@@ -14,12 +14,17 @@ ROLE_COLOURS = {
     "negligible": "#A8A8A8",  # neutral grey
 }
 ROLE_LABELS = {"produces": "produces the motion", "opposes": "opposes the motion", "negligible": "negligible (|r| < 2 mm)"}
-FAINT = "#E4E4E4"  # the weak end of the intensity ramp
+FAINT = "#E4E4E4"  # kept for exports' key colours; role colours no longer fade towards it
 ORIGIN_COLOUR = "#009E73"  # bluish green
 INSERTION_COLOUR = "#CC79A7"  # reddish purple
-AXIS_COLOUR = "#F0E442"  # yellow
-LINE_OF_ACTION_COLOUR = "#56B4E9"  # sky blue
+# Mechanics overlays: distinct from both role colours, the bones and the nerve (yellow).
+AXIS_COLOUR = "#FFFFFF"  # white joint axis, drawn with a dark outline by the marker layer
+LINE_OF_ACTION_COLOUR = "#00E5D0"  # bright teal: neither the produces blue nor the nerve
+MOMENT_ARM_COLOUR = "#FF4FD8"  # magenta
+MOTION_ARROW_COLOUR = "#FFFFFF"
 HIGHLIGHT_COLOUR = "#FFD54A"
+#: The selection's outline (a halo drawn around the selected surface).
+SELECTION_OUTLINE_COLOUR = "#FFD54A"
 
 THEMES = {
     # Dark gradient: colours stand out on a projector in a lit room.
@@ -36,11 +41,13 @@ def hex_to_rgb(colour: str) -> np.ndarray:
     return np.array([int(colour[i : i + 2], 16) / 255.0 for i in (0, 2, 4)])
 
 
-def role_colour(role: str, intensity: float) -> np.ndarray:
-    """Colour of a role at ``intensity`` in 0..1 (faint to full), RGB ``(3,)``."""
-    if role == "negligible":
-        return hex_to_rgb(ROLE_COLOURS["negligible"])
-    t = float(np.clip(intensity, 0.0, 1.0))
-    # Keep a floor so that a weak producer is still visibly blue, not white.
-    t = 0.3 + 0.7 * t
-    return (1.0 - t) * hex_to_rgb(FAINT) + t * hex_to_rgb(ROLE_COLOURS[role])
+def role_colour(role: str, intensity: float = 1.0) -> np.ndarray:
+    """Colour of a role, RGB ``(3,)``.
+
+    Every muscle that produces or opposes the motion (|r| at or above the negligible limit)
+    takes its role's hue at full saturation, whatever its size: fading weak ones towards the
+    bone colour made a reversed piriformis look like bone. How much each muscle contributes is
+    read from the ranked bars and the labels instead. ``intensity`` is accepted for callers
+    that still pass one and ignored.
+    """
+    return hex_to_rgb(ROLE_COLOURS.get(role, ROLE_COLOURS["negligible"]))

@@ -31,6 +31,7 @@ from vtkmodules.vtkRenderingCore import vtkPropPicker
 from viewer.core.constants import NEGLIGIBLE_MOMENT_ARM_MM
 from viewer.core.spec import check_theme
 from viewer.core.views import DEFAULT_VIEW, check_view
+from viewer.render.callouts import callout_items
 from viewer.render.camera import apply_camera, fit_clipping, frame_named_view
 from viewer.render.clinical_layer import ClinicalLayer
 from viewer.render.lights import Lighting
@@ -123,7 +124,7 @@ class HipScene:
             (s.pose_changed, mark("pose", "values", "display")), (s.knee_flexion_changed, mark("pose", "display")),
             (s.visibility_changed, display), (s.opacity_changed, display), (s.selection_changed, display),
             (s.highlight_changed, display), (s.ghost_changed, display), (s.show_mechanics_changed, display),
-            (s.labels_changed, display), (s.motion_changed, mark("values", "display", "legend")),
+            (s.labels_changed, display), (s.callouts_changed, display), (s.motion_changed, mark("values", "display", "legend")),
             (s.colour_by_changed, mark("values", "display", "legend")), (s.legend_changed, mark("legend")),
             (s.caption_changed, mark("caption")), (s.theme_changed, self.set_theme),
             (s.view_requested, self.set_view), (s.camera_changed, self._on_camera),
@@ -230,13 +231,25 @@ class HipScene:
         pose = state.pose
         leaves = state.leaf_ids(sel) if sel else []
         self.markers.update_attachments(leaves, pose)
-        self.overlays.show_label(self.model.display_name(sel) if sel and state.labels else None, leaves, pose)
+        items = self.callout_items()
+        named = {text.split("  ")[0] for text, _ in items}
+        label = self.model.display_name(sel) if sel and state.labels else None
+        self.overlays.show_label(None if label in named else label, leaves, pose)
+        self.overlays.set_callouts(items)
         line = self._selected_line() if state.show_mechanics else None
         text = self.markers.update_mechanics(line, state.motion, pose, self.mechanics() if line else None)
         self.overlays.mechanics_text.SetInput(text)
         self.clinical.update()
         # An empty overlay layer still costs a pass: draw it only when it shows something.
         self.lighting.overlay_renderer.SetDraw(self.markers.any_visible or self.clinical.overlay_visible)
+
+    def callout_items(self) -> list[tuple[str, list[str]]]:
+        """``(text, leaves)`` of every callout to draw (:func:`viewer.render.callouts.callout_items`)."""
+        return callout_items(self)
+
+    def callout_boxes_px(self):
+        """Screen boxes of the callouts drawn in the last frame (display pixels)."""
+        return self.overlays.callout_boxes_px()
 
     def _before_render(self, *args) -> None:
         self.overlays.before_render(self.state.pose)
@@ -365,25 +378,20 @@ class HipScene:
         return x, y
 
     def surface_point(self, leaf: str, tries: int = 24) -> np.ndarray:
-        """A point on a structure's surface at the current pose that the camera sees: among the
-        front vertices, nearest the structure's centre as seen from the camera first, the first
-        one that picking names ``leaf`` (a nerve or a neighbour may lie over the centre)."""
+        """A vertex of ``leaf`` that the camera sees (picking names it), nearest its centre as seen
+        from the camera first: a nerve or a neighbour may lie over the centre."""
         pts = self.structures.world_points(leaf, self.state.pose)
         centre = pts.mean(axis=0)
-        eye = np.asarray(self.plotter.camera.position, dtype=float)
-        view = centre - eye
-        view /= np.linalg.norm(view)
         rel = pts - centre
-        # Distance of each vertex from the camera ray through the centre; keep the front half.
-        off_ray = np.linalg.norm(rel - (rel @ view)[:, None] * view, axis=1)
-        front = (rel @ view) <= 0.0
-        candidates = np.flatnonzero(front) if front.any() else np.arange(len(pts))
+        view = centre - np.asarray(self.plotter.camera.position, dtype=float)
+        view /= np.linalg.norm(view)
+        off_ray = np.linalg.norm(rel - (rel @ view)[:, None] * view, axis=1)  # from the ray through the centre
+        candidates = np.flatnonzero((rel @ view) <= 0.0)  # the half facing the camera
+        candidates = candidates if candidates.size else np.arange(len(pts))
         ordered = candidates[np.argsort(off_ray[candidates], kind="stable")]
-        # Try vertices spread over the ordering, nearest the centre first.
         for i in np.unique(np.linspace(0, len(ordered) - 1, min(tries, len(ordered))).astype(int)):
-            point = pts[ordered[i]]
-            if self.pick(*self.display_point(point)) == leaf:
-                return point
+            if self.pick(*self.display_point(pts[ordered[i]])) == leaf:
+                return pts[ordered[i]]
         return pts[ordered[0]]
 
     def screenshot(self, path=None, transparent: bool = False, scale: int | None = None):

@@ -29,6 +29,8 @@ from viewer.render.primitives import bone_normals, surface_actor, triangles, vtk
 
 #: Opacity of everything but the selection and highlight in ghost mode.
 GHOST_OPACITY = 0.12
+#: Line width (pixels) of the selection's outline.
+HALO_WIDTH_PX = 5.0
 #: Triangles of the coarse copy of a large mesh drawn in interactive frames (see set_fast).
 LOD_FACES = 3000
 
@@ -68,6 +70,7 @@ class StructureLayer:
         self.values: dict[str, float] = {}
         self.lod_mappers: dict[str, tuple[vtkPolyDataMapper, vtkPolyDataMapper]] = {}
         self.polylines: list[np.ndarray] = []
+        self.halos: dict[str, vtkActor] = {}  # outline actors of the selected surfaces
         #: Changes the drawn paths before they are swept (released muscles drawn retracted).
         self.adjust_polylines = None
         self._sweeper: Sweeper | None = None  # built at the first pose
@@ -191,21 +194,25 @@ class StructureLayer:
     def refresh(self, state, selected: set[str]) -> bool:
         """Colour, opacity and visibility of every actor from ``state``; returns whether any
         shown structure is translucent."""
-        ghost = state.ghost and bool(selected)
         visibility = state.visibility()
+        # A hidden structure that is selected (from the layers list or a lesson) is drawn, and
+        # what would cover it is ghosted, so that the selection is never invisible.
+        hidden_selection = {leaf for leaf in selected if not visibility.get(leaf, True)}
+        if state.selection is not None:
+            hidden_selection &= set(state.leaf_ids(state.selection))
+        else:
+            hidden_selection = set()
+        for leaf in hidden_selection:
+            visibility[leaf] = True
+        ghost = (state.ghost or bool(hidden_selection)) and bool(selected)
         translucent = False
         for leaf, actor in self.actors.items():
             prop = actor.GetProperty()
             role_colour = self.role_colour.get(leaf)
             colour = self.base_colour[leaf] if role_colour is None else role_colour
-            if leaf in selected:
-                # Lift the selected structure: brighter and slightly emissive. A role colour
-                # keeps its hue (it carries meaning); an anatomical colour is tinted gold.
-                if role_colour is None:
-                    colour = 0.65 * np.asarray(colour) + 0.35 * palette.hex_to_rgb(palette.HIGHLIGHT_COLOUR)
-                prop.SetAmbient(0.35)
-            else:
-                prop.SetAmbient(0.12)
+            # The selection keeps its colour (a role colour carries meaning) and gets a halo;
+            # it is no longer told apart by being paler.
+            prop.SetAmbient(0.2 if leaf in selected else 0.12)
             prop.SetColor(*colour)
             opacity = state.opacity(leaf)
             if ghost and leaf not in selected:
@@ -215,7 +222,39 @@ class StructureLayer:
             actor.SetVisibility(shown)
             translucent |= shown and opacity < 1.0
         self._update_batches(selected)
+        self._update_halos({leaf for leaf in selected if self.actors[leaf].GetVisibility()})
         return translucent
+
+    def _update_halos(self, leaves: set[str]) -> None:
+        """An outline around each selected surface: its silhouette for the current camera,
+        drawn as thick lines (recomputed by VTK only when the camera or the surface moves)."""
+        from vtkmodules.vtkFiltersHybrid import vtkPolyDataSilhouette
+
+        halos = self.halos
+        for leaf in leaves - set(halos):
+            silhouette = vtkPolyDataSilhouette()
+            silhouette.SetInputData(self.polydata[leaf])
+            silhouette.SetCamera(self.renderer.GetActiveCamera())
+            silhouette.SetProp3D(self.actors[leaf])
+            silhouette.BorderEdgesOff()
+            mapper = vtkPolyDataMapper()
+            mapper.SetInputConnection(silhouette.GetOutputPort())
+            mapper.ScalarVisibilityOff()
+            actor = vtkActor()
+            actor.SetMapper(mapper)
+            prop = actor.GetProperty()
+            prop.SetLineWidth(HALO_WIDTH_PX)
+            prop.LightingOff()
+            prop.SetColor(*palette.hex_to_rgb(palette.SELECTION_OUTLINE_COLOUR))
+            actor.SetPickable(False)
+            self.renderer.AddActor(actor)
+            halos[leaf] = actor
+        for leaf in set(halos) - leaves:
+            self.renderer.RemoveActor(halos.pop(leaf))
+        for leaf, actor in halos.items():
+            source = self.actors[leaf]
+            actor.SetUserMatrix(source.GetUserMatrix())
+            actor.GetProperty().SetOpacity(source.GetProperty().GetOpacity())
 
     def _set_batch_members(self, kind: str, members: tuple[str, ...]) -> None:
         batch = self.batch[kind]

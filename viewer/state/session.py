@@ -65,6 +65,7 @@ class SessionState:
     camera_changed = Signal(object)  # Camera to frame as a lesson or scene file asks
     knee_flexion_changed = Signal(float)
     labels_changed = Signal(bool)
+    callouts_changed = Signal(tuple, bool)  # ids named by callouts, every visible muscle named
     legend_changed = Signal(bool)
     theme_changed = Signal(str)
     released_changed = Signal(tuple)  # muscles detached (posterior approach)
@@ -95,6 +96,8 @@ class SessionState:
         self._isolated: str | None = None
         self._knee_flexion = 0.0
         self._labels = True
+        self._callouts: tuple[str, ...] = ()
+        self._label_visible = False
         self._legend = True
         self._camera = Camera()
         self._theme = "dark"
@@ -113,7 +116,8 @@ class SessionState:
             visible=self._visible, opacity=self._opacity, pose_deg=tuple(self._pose),
             knee_flexion_deg=self._knee_flexion, motion=self._motion.name if self._motion else None,
             colour_by=self._colour_by, highlight=self._highlight, selection=self._selection,
-            ghost=self._ghost, show_mechanics=self._show_mechanics, labels=self._labels, legend=self._legend,
+            ghost=self._ghost, show_mechanics=self._show_mechanics, callouts=self._callouts,
+            label_visible=self._label_visible, labels=self._labels, legend=self._legend,
             camera=self._camera, caption=self._caption, theme=self._theme,
             released=self._released, section=self._section, show_spaces=self._show_spaces,
         )
@@ -137,6 +141,7 @@ class SessionState:
             self.select(spec.selection)
             self.set_ghost(spec.ghost)
             self.set_show_mechanics(spec.show_mechanics)
+            self.set_callouts(spec.callouts, spec.label_visible)
             self.set_labels(spec.labels)
             self.set_legend(spec.legend)
             self.set_theme(spec.theme)
@@ -352,6 +357,28 @@ class SessionState:
         if bool(on) != self._labels:
             self._labels = bool(on)
             self.labels_changed.emit(self._labels)
+
+    @property
+    def callouts(self) -> tuple[str, ...]:
+        return self._callouts
+
+    @property
+    def label_visible(self) -> bool:
+        return self._label_visible
+
+    def set_callouts(self, ids: Iterable[str], label_visible: bool | None = None) -> None:
+        """Name ``ids`` with callouts; ``label_visible`` (when given) names every visible muscle too."""
+        ids = tuple(dict.fromkeys(ids))
+        for some_id in ids:
+            self.leaf_ids(some_id)
+        every = self._label_visible if label_visible is None else bool(label_visible)
+        if ids != self._callouts or every != self._label_visible:
+            self._callouts, self._label_visible = ids, every
+            self.callouts_changed.emit(ids, every)
+
+    def set_label_visible(self, on: bool) -> None:
+        """A callout for every visible muscle (on) or only the named ones (off)."""
+        self.set_callouts(self._callouts, bool(on))
 
     @property
     def legend(self) -> bool:
