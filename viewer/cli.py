@@ -7,7 +7,6 @@ subcommand, or ``lesson``) imports the Qt application.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import sys
@@ -24,6 +23,7 @@ from viewer.cli_clinical import (
     cmd_lengths,
     cmd_measure,
     release_text_ids,
+    write_csv,
 )
 from viewer.cli_quiz import cmd_quiz
 from viewer.core.motions import MOTIONS, POSE_COORDINATES, parse_motion
@@ -294,7 +294,7 @@ def cmd_actions(args) -> int:
     if args.format == "json":
         print(json.dumps(dicts if released is None else {"capacity": cap.as_dict(), "rows": dicts}, indent=1))
     elif args.format == "csv":
-        _write_csv(sys.stdout, [_flat(d) for d in dicts])
+        write_csv(sys.stdout, [_flat(d) for d in dicts])
         if released is not None:
             print(f"# {capacity_text(model, cap)}", file=sys.stderr)
     else:
@@ -341,14 +341,6 @@ def _flat(d: dict) -> dict:
     if "published" in d:
         out["published"] = "; ".join(_published_text(p) + f" [{p['source']}]" for p in d["published"])
     return out
-
-
-def _write_csv(stream, rows: list[dict]) -> None:
-    if not rows:
-        return
-    writer = csv.DictWriter(stream, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
 
 
 def moment_arm_sweep(model, muscles: list[str], motions, col: int, angles: np.ndarray, base_pose: np.ndarray) -> list[dict]:
@@ -427,7 +419,7 @@ def cmd_moment_arms(args) -> int:
     if args.format == "json":
         print(json.dumps(rows, indent=1))
     else:
-        _write_csv(sys.stdout, [_flat(r) for r in rows])
+        write_csv(sys.stdout, [_flat(r) for r in rows])
     if args.plot:
         path = plot_sweep(rows, POSE_COORDINATES[col], args.plot)
         print(f"wrote {path}", file=sys.stderr)

@@ -51,7 +51,8 @@ def _flat(d: dict) -> dict:
     return out
 
 
-def _write_csv(stream, rows: list[dict]) -> None:
+def write_csv(stream, rows: list[dict]) -> None:
+    """Rows of dicts as CSV with a header from the first row's keys (nothing for no rows)."""
     if not rows:
         return
     writer = csv.DictWriter(stream, fieldnames=list(rows[0]), lineterminator="\n")
@@ -138,7 +139,7 @@ def cmd_lengths(args, model) -> int:
         if args.format == "json":
             print(json.dumps(found, indent=1))
         elif args.format == "csv":
-            _write_csv(sys.stdout, [{**{k: v for k, v in d.items() if k not in ("pose", "held")},
+            write_csv(sys.stdout, [{**{k: v for k, v in d.items() if k not in ("pose", "held")},
                                      **{f"pose_{c}_deg": v for c, v in d["pose"].items()}} for d in found])
         else:
             rom = "within the model's range of motion (flexion -20..120, abduction -30..45, external rotation -40..50 deg)"
@@ -155,7 +156,7 @@ def cmd_lengths(args, model) -> int:
     if args.format == "json":
         print(json.dumps(rows, indent=1))
     elif args.format == "csv":
-        _write_csv(sys.stdout, [{"muscle": r["muscle"], "pose": _pose_text(r["pose"].values()),
+        write_csv(sys.stdout, [{"muscle": r["muscle"], "pose": _pose_text(r["pose"].values()),
                                  "length_mm": r["length_mm"], "stretch_pct": r["stretch_pct"]} for r in rows])
     else:
         print(f"{'muscle':<28} {'pose (deg)':<50} {'length mm':>10} {'stretch %':>10}")
@@ -211,7 +212,7 @@ def cmd_measure(args, model) -> int:
                                                           for sid, pubs in data.published.items()},
                               "references": data.references, "note": "model values computed by the model"}, indent=1))
         elif args.format == "csv":
-            _write_csv(sys.stdout, [_flat(r) for r in rows])
+            write_csv(sys.stdout, [_flat(r) for r in rows])
         else:
             print(f"{'pose (deg)':<50} {'ischiofemoral mm':>17} {'quadratus femoris mm':>21}")
             for r in rows:
@@ -233,7 +234,7 @@ def cmd_measure(args, model) -> int:
     if args.format == "json":
         print(json.dumps(rows, indent=1))
     elif args.format == "csv":
-        _write_csv(sys.stdout, [_flat(r) for r in rows])
+        write_csv(sys.stdout, [_flat(r) for r in rows])
     else:
         print("centreline distance from the sciatic nerve (computed by the model)")
         print(f"{'pose (deg)':<50} {'neighbour':<22} {'clearance mm':>12} {'at mm along':>12} {'nerve stretch %':>16}")

@@ -29,7 +29,7 @@ from vtkmodules.vtkRenderingCore import vtkActor, vtkBillboardTextActor3D, vtkPo
 from viewer.core.kinematics import femur_transform
 from viewer.core.stretch import neutral_lengths, stretch_pct
 from viewer.render import palette
-from viewer.render.primitives import text_actor
+from viewer.render.primitives import line_actor, text_actor
 
 #: Stretch (%) drawn at full colour; smaller changes fade towards the neutral grey.
 FULL_COLOUR_STRETCH_PCT = 20.0
@@ -89,7 +89,7 @@ class ClinicalLayer:
     # -- actors ----------------------------------------------------------------------------------
     def _build(self) -> None:
         overlay = self.scene.lighting.overlay_renderer
-        self._space_actor = _line_actor(overlay, SPACE_COLOUR, 6)
+        self._space_actor = line_actor(overlay, SPACE_COLOUR, 6)
         self._space_points = vtkPolyData()
         self._space_points.SetPoints(vtkPoints())
         self._space_ends = _sphere_glyphs(overlay, self._space_points, SPACE_COLOUR)
@@ -361,22 +361,6 @@ class ClinicalLayer:
     @property
     def overlay_visible(self) -> bool:
         return self.state.show_spaces or (self.state.section is not None and bool(self._labels))
-
-
-def _line_actor(renderer, colour: str, width: float) -> vtkActor:
-    """A hidden line actor of one colour in ``renderer`` (its input is set when shown)."""
-    mapper = vtkPolyDataMapper()
-    mapper.SetInputData(pv.Line((0, 0, 0), (1, 0, 0)))
-    mapper.ScalarVisibilityOff()  # pv.Line carries a distance array; draw in one colour
-    actor = vtkActor()
-    actor.SetMapper(mapper)
-    actor.GetProperty().SetColor(*palette.hex_to_rgb(colour))
-    actor.GetProperty().SetLineWidth(width)
-    actor.GetProperty().SetLighting(False)
-    actor.SetPickable(False)
-    actor.SetVisibility(False)
-    renderer.AddActor(actor)
-    return actor
 
 
 def _sphere_glyphs(renderer, points: vtkPolyData, colour: str, radius_mm: float = 3.0) -> vtkActor:

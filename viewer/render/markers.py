@@ -19,7 +19,7 @@ from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
 from viewer.core.kinematics import femur_transform
 from viewer.core.moment_arms import joint_axes
 from viewer.render import palette
-from viewer.render.primitives import closest_points_on_segments
+from viewer.render.primitives import closest_points_on_segments, line_actor
 
 #: Radius (mm) of the origin and insertion markers.
 MARKER_RADIUS_MM = 4.0
@@ -77,29 +77,15 @@ class MarkerLayer:
         self._sphere = sphere
         self.origin_actor = self._marker_actor(palette.ORIGIN_COLOUR)
         self.insertion_actor = self._marker_actor(palette.INSERTION_COLOUR)
-        self.axis_actor = self._line_actor(palette.AXIS_COLOUR, 5)
-        self.action_actor = self._line_actor(palette.LINE_OF_ACTION_COLOUR, 5)
-        self.arm_actor = self._line_actor(palette.MOMENT_ARM_COLOUR, 4)
-        self.arrow_actor = self._line_actor(palette.MOTION_ARROW_COLOUR, 1)
+        self.axis_actor = line_actor(self.renderer, palette.AXIS_COLOUR, 5)
+        self.action_actor = line_actor(self.renderer, palette.LINE_OF_ACTION_COLOUR, 5)
+        self.arm_actor = line_actor(self.renderer, palette.MOMENT_ARM_COLOUR, 4)
+        self.arrow_actor = line_actor(self.renderer, palette.MOTION_ARROW_COLOUR, 1)
 
     @property
     def actors(self) -> tuple[vtkActor, ...]:
         return (self.origin_actor, self.insertion_actor, self.axis_actor, self.action_actor, self.arm_actor,
                 self.arrow_actor)
-
-    def _line_actor(self, colour, width: float) -> vtkActor:
-        mapper = vtkPolyDataMapper()
-        mapper.SetInputData(pv.Line((0, 0, 0), (1, 0, 0)))
-        mapper.ScalarVisibilityOff()  # pv.Line carries a distance array; draw in one colour
-        actor = vtkActor()
-        actor.SetMapper(mapper)
-        actor.GetProperty().SetColor(*palette.hex_to_rgb(colour))
-        actor.GetProperty().SetLineWidth(width)
-        actor.GetProperty().SetLighting(False)
-        actor.SetPickable(False)
-        actor.SetVisibility(False)
-        self.renderer.AddActor(actor)
-        return actor
 
     def _marker_actor(self, colour: str) -> vtkActor:
         """Spheres at the points of a small point set (origins or insertions), one C++ glyph filter."""

@@ -19,6 +19,8 @@ from vtkmodules.vtkRenderingCore import (
     vtkTextActor,
 )
 
+from viewer.render import palette
+
 
 def triangles(faces: np.ndarray) -> vtkCellArray:
     """A VTK cell array of triangles ``(n, 3)`` built from offsets and connectivity in one copy
@@ -130,4 +132,21 @@ def text_actor(renderer, position, horizontal: str, vertical: str, size: int) ->
     prop.SetBackgroundOpacity(0.0)
     actor.SetPickable(False)
     renderer.AddViewProp(actor)
+    return actor
+
+
+def line_actor(renderer, colour: str, width: float) -> vtkActor:
+    """A hidden, unlit, unpickable line actor of one colour in ``renderer``; callers set its
+    input when they show it."""
+    mapper = vtkPolyDataMapper()
+    mapper.SetInputData(pv.Line((0, 0, 0), (1, 0, 0)))
+    mapper.ScalarVisibilityOff()  # pv.Line carries a distance array; draw in one colour
+    actor = vtkActor()
+    actor.SetMapper(mapper)
+    actor.GetProperty().SetColor(*palette.hex_to_rgb(colour))
+    actor.GetProperty().SetLineWidth(width)
+    actor.GetProperty().SetLighting(False)
+    actor.SetPickable(False)
+    actor.SetVisibility(False)
+    renderer.AddActor(actor)
     return actor
