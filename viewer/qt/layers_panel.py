@@ -82,7 +82,9 @@ class LayersPanel(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(1, 90)
+        # A narrow slider column: the names need the width of a 180-pixel dock more.
+        header.resizeSection(1, 48)
+        self.tree.setIndentation(12)
         self._build_tree()
         self.tree.itemChanged.connect(self._on_item_changed)
         self.tree.itemClicked.connect(self._on_item_clicked)
