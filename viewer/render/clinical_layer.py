@@ -21,7 +21,7 @@ import numpy as np
 import pyvista as pv
 from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkPlane, vtkPolyData
-from vtkmodules.vtkFiltersCore import vtkCutter, vtkGlyph3D, vtkStripper
+from vtkmodules.vtkFiltersCore import vtkCutter, vtkStripper
 from vtkmodules.vtkFiltersSources import vtkSphereSource
 from vtkmodules.vtkFiltersGeneral import vtkContourTriangulator
 from vtkmodules.vtkRenderingCore import vtkActor, vtkBillboardTextActor3D, vtkPolyDataMapper
@@ -29,7 +29,7 @@ from vtkmodules.vtkRenderingCore import vtkActor, vtkBillboardTextActor3D, vtkPo
 from viewer.core.kinematics import femur_transform
 from viewer.core.stretch import neutral_lengths, stretch_pct
 from viewer.render import palette
-from viewer.render.primitives import line_actor, text_actor
+from viewer.render.primitives import glyph_actor, line_actor, text_actor
 
 #: Stretch (%) drawn at full colour; smaller changes fade towards the neutral grey.
 FULL_COLOUR_STRETCH_PCT = 20.0
@@ -369,18 +369,4 @@ def _sphere_glyphs(renderer, points: vtkPolyData, colour: str, radius_mm: float 
     sphere.SetRadius(radius_mm)
     sphere.SetThetaResolution(16)
     sphere.SetPhiResolution(16)
-    glyph = vtkGlyph3D()
-    glyph.SetInputData(points)
-    glyph.SetSourceConnection(sphere.GetOutputPort())
-    glyph.ScalingOff()
-    glyph.OrientOff()
-    mapper = vtkPolyDataMapper()
-    mapper.SetInputConnection(glyph.GetOutputPort())
-    actor = vtkActor()
-    actor.SetMapper(mapper)
-    actor.GetProperty().SetColor(*palette.hex_to_rgb(colour))
-    actor.GetProperty().SetAmbient(0.4)
-    actor.SetPickable(False)
-    actor.SetVisibility(False)
-    renderer.AddActor(actor)
-    return actor
+    return glyph_actor(renderer, points, sphere.GetOutputPort(), colour)

@@ -12,14 +12,13 @@ import pyvista as pv
 from vtkmodules.util.numpy_support import numpy_to_vtk
 from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkPolyData
-from vtkmodules.vtkFiltersCore import vtkGlyph3D
 from vtkmodules.vtkFiltersSources import vtkSphereSource
-from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
+from vtkmodules.vtkRenderingCore import vtkActor
 
 from viewer.core.kinematics import femur_transform
 from viewer.core.moment_arms import joint_axes
 from viewer.render import palette
-from viewer.render.primitives import closest_points_on_segments, line_actor
+from viewer.render.primitives import closest_points_on_segments, glyph_actor, line_actor
 
 #: Radius (mm) of the origin and insertion markers.
 MARKER_RADIUS_MM = 4.0
@@ -91,21 +90,7 @@ class MarkerLayer:
         """Spheres at the points of a small point set (origins or insertions), one C++ glyph filter."""
         points = vtkPolyData()
         points.SetPoints(vtkPoints())
-        glyph = vtkGlyph3D()
-        glyph.SetInputData(points)
-        glyph.SetSourceConnection(self._sphere.GetOutputPort())
-        glyph.ScalingOff()
-        glyph.OrientOff()
-        mapper = vtkPolyDataMapper()
-        mapper.SetInputConnection(glyph.GetOutputPort())
-        actor = vtkActor()
-        actor.SetMapper(mapper)
-        actor.GetProperty().SetColor(*palette.hex_to_rgb(colour))
-        actor.GetProperty().SetAmbient(0.4)
-        actor.SetPickable(False)
-        actor.SetVisibility(False)
-        self.renderer.AddActor(actor)
-        return actor
+        return glyph_actor(self.renderer, points, self._sphere.GetOutputPort(), colour)
 
     def attachment_point(self, line_id: str, end: int, pose) -> np.ndarray:
         """Where a line's origin (``end=0``) or insertion (``-1``) is marked: on the bone at its

@@ -10,7 +10,7 @@ import pyvista as pv
 from vtkmodules.util.numpy_support import numpy_to_vtkIdTypeArray
 from vtkmodules.vtkCommonDataModel import vtkCellArray
 from vtkmodules.vtkCommonMath import vtkMatrix4x4
-from vtkmodules.vtkFiltersCore import vtkPolyDataNormals, vtkTriangleMeshPointNormals
+from vtkmodules.vtkFiltersCore import vtkGlyph3D, vtkPolyDataNormals, vtkTriangleMeshPointNormals
 from vtkmodules.vtkRenderingCore import (
     vtkActor,
     vtkActor2D,
@@ -146,6 +146,26 @@ def line_actor(renderer, colour: str, width: float) -> vtkActor:
     actor.GetProperty().SetColor(*palette.hex_to_rgb(colour))
     actor.GetProperty().SetLineWidth(width)
     actor.GetProperty().SetLighting(False)
+    actor.SetPickable(False)
+    actor.SetVisibility(False)
+    renderer.AddActor(actor)
+    return actor
+
+
+def glyph_actor(renderer, points, source_port, colour: str) -> vtkActor:
+    """A hidden, unpickable actor drawing ``source_port``'s shape (a small sphere) at every point
+    of ``points`` (a vtkPolyData updated in place), unscaled, in one colour: one C++ glyph filter."""
+    glyph = vtkGlyph3D()
+    glyph.SetInputData(points)
+    glyph.SetSourceConnection(source_port)
+    glyph.ScalingOff()
+    glyph.OrientOff()
+    mapper = vtkPolyDataMapper()
+    mapper.SetInputConnection(glyph.GetOutputPort())
+    actor = vtkActor()
+    actor.SetMapper(mapper)
+    actor.GetProperty().SetColor(*palette.hex_to_rgb(colour))
+    actor.GetProperty().SetAmbient(0.4)
     actor.SetPickable(False)
     actor.SetVisibility(False)
     renderer.AddActor(actor)
