@@ -29,6 +29,7 @@ def _has_display() -> bool:
 
 def create_application(argv: list[str] | None = None):
     """The process's ``QApplication`` (created once), named so that settings find their place."""
+    _import_libraries_before_qt()
     from PySide6.QtWidgets import QApplication
 
     from viewer.qt.settings import APPLICATION, ORGANISATION
@@ -90,6 +91,21 @@ def _resume_gc(thresholds=None) -> None:
     # Everything alive now (libraries, the model, the window) lives as long as the app: keep
     # later collections, which run during dragging and animation, from walking it again.
     gc.freeze()
+
+
+def _import_libraries_before_qt() -> None:
+    """Import the numerical and 3D libraries before Qt when Qt is not loaded yet.
+
+    Once PySide6 is imported it reads the source of every module imported after it (to
+    look for its optional ``__feature__`` switches): importing NumPy, VTK, PyVista and
+    Matplotlib first saves about a tenth of the start-up.
+    """
+    if "PySide6" in sys.modules:
+        return
+    import pyvista.plotting  # noqa: F401 - VTK's rendering classes and Matplotlib come with it
+
+    import viewer.io.model  # noqa: F401
+    import viewer.render.scene  # noqa: F401
 
 
 def open_main_window(data_dir=None, argv: list[str] | None = None, *, settings=None, restore: bool = True,
