@@ -121,6 +121,7 @@ class LayersPanel(QWidget):
         self.model = model
         self.state = state
         self._syncing = False
+        self._closed = False
         self._box_toggled = False  # set when a mouse click toggled a check box, not the row
         self._items: dict[str, QTreeWidgetItem] = {}  # structure, compartment and group ids
         self._search_text: dict[str, str] = {}
@@ -143,14 +144,14 @@ class LayersPanel(QWidget):
         self.tree.setUniformRowHeights(False)
         self.tree.setItemDelegate(_WrappingDelegate(self.tree))
         # Row heights depend on the width once names wrap: lay the rows out again on a resize.
-        self.tree.header().sectionResized.connect(lambda *_: self.tree.scheduleDelayedItemsLayout())
+        self.tree.header().sectionResized.connect(self._on_width_changed)
         self.tree.setAccessibleName("Layers")
         self.opacity_slider = _OpacitySlider(self)
         self.opacity_slider.valueChanged.connect(self._on_slider)
         self.opacity_label = QLabel("&Opacity", self)
         self.opacity_label.setBuddy(self.opacity_slider)
         self._build_tree()
-        self.tree.currentItemChanged.connect(lambda current, _previous: self._sync_slider())
+        self.tree.currentItemChanged.connect(self._on_current_changed)
         self.tree.itemChanged.connect(self._on_item_changed)
         self.tree.itemClicked.connect(self._on_item_clicked)
         self.tree.itemActivated.connect(self._on_item_activated)
@@ -377,6 +378,12 @@ class LayersPanel(QWidget):
             self._syncing = False
         self._sync_isolate_button()
 
+    def _on_width_changed(self, *_args) -> None:
+        self.tree.scheduleDelayedItemsLayout()
+
+    def _on_current_changed(self, *_args) -> None:
+        self._sync_slider()
+
     def _sync_slider(self) -> None:
         """Show the current row's opacity (and name) on the slider."""
         item = self.tree.currentItem()
@@ -423,7 +430,12 @@ class LayersPanel(QWidget):
         self.isolate_button.setText("Rest&ore" if isolated else "&Isolate")
 
     def close_panel(self) -> None:
-        """Stop following the state (before the widget is deleted)."""
+        """Stop following the state and the tree's own signals (before the widget is deleted)."""
         self._binding.disconnect_all()
+        if not self._closed:
+            self._closed = True
+            self.tree.header().sectionResized.disconnect(self._on_width_changed)
+            self.tree.currentItemChanged.disconnect(self._on_current_changed)
+            self.opacity_slider.valueChanged.disconnect(self._on_slider)
         self.tree.viewport().removeEventFilter(self)
         self.tree.removeEventFilter(self)
