@@ -37,8 +37,26 @@ from viewer.core.wrapping import (
     round_segment,
     sided_polyline,
 )
+from viewer.core.wrap_imported import (
+    ELLIPSOID_METHODS,
+    opensim_cylinder_segment,
+    opensim_ellipsoid_segment,
+    opensim_torus_segment,
+)
 
-WRAP_KINDS = ("sphere", "cylinder", "ellipsoid")
+WRAP_KINDS = ("sphere", "cylinder", "ellipsoid", "torus")
+
+
+def _kernel(wrap) -> str:
+    """Which batch kernel measures segments over ``wrap``: ``round`` (straight, sphere and the
+    viewer's cylinders, one fused kernel) or one of the kernels run apart."""
+    if wrap.kind == "ellipsoid":
+        return "ellipsoid" if wrap.method is None else "opensim_ellipsoid"
+    if wrap.kind == "cylinder" and wrap.length_mm is not None:
+        return "opensim_cylinder"
+    if wrap.kind == "torus":
+        return "torus"
+    return "round"
 
 
 def joint_axis_vectors(pose_deg: np.ndarray, R: np.ndarray) -> np.ndarray:
@@ -149,9 +167,20 @@ class PathSet:
         m_wrap = m_wrap.astype(float)
         on_f = self._on_femur.astype(float)
         self._sign_ab = np.concatenate([on_f[self._seg_a] - m_wrap, on_f[self._seg_b] - m_wrap])
-        # Round kernel (straight, sphere, cylinder) per segment; ellipsoids apart.
-        self._ell = self._by_kind["ellipsoid"]
-        self._round = np.flatnonzero(wrap_kind != "ellipsoid")
+        self._w_method = np.array([ELLIPSOID_METHODS.index(w.method) if w.method else 0 for w in wraps], dtype=int)
+        self._w_half = np.array([0.5 * w.length_mm if w.length_mm else np.inf for w in wraps], dtype=float)
+        self._w_ring = np.array([w.ring_radius_mm or 0.0 for w in wraps], dtype=float)
+        # Segments of paths with more than one wrap surface (OpenSim then iterates cylinder
+        # tangent points to tangency).
+        n_wraps = [len({id(w) for w in line.wraps if w is not None}) for line in self.lines]
+        self._seg_multi = np.array([n_wraps[li] > 1 for li in seg_line], dtype=bool)
+        # Round kernel (straight, sphere, cylinder) per segment; the other kernels apart.
+        kernels = np.array([_kernel(w) for w in wraps]) if wraps else np.array([], dtype=str)
+        seg_kernel = np.where(seg_wrap_arr >= 0, kernels[np.maximum(seg_wrap_arr, 0)] if wraps else "", "round")
+        self._extra = [(k, np.flatnonzero(seg_kernel == k)) for k in ("ellipsoid", "opensim_ellipsoid",
+                                                                        "opensim_cylinder", "torus")]
+        self._extra = [(k, sel) for k, sel in self._extra if sel.size]
+        self._round = np.flatnonzero(seg_kernel == "round")
         rw = seg_wrap_arr[self._round]
         has = rw >= 0
         wi = np.maximum(rw, 0)
@@ -222,7 +251,7 @@ class PathSet:
         a = pts[:, self._seg_a]
         b = pts[:, self._seg_b]
         contact = self._r_contact if self._r_contact.any() else False
-        if not self._ell.size:
+        if not self._extra:
             seg_len, ga, gb = round_segment(a, b, world[:, c_sl], world[:, u_sl], self._r_radius,
                                             self._r_direction, world[:, side_sl], contact)
         else:
@@ -234,12 +263,10 @@ class PathSet:
             seg_len[:, sel], ga[:, sel], gb[:, sel] = round_segment(
                 a[:, sel], b[:, sel], world[:, c_sl], world[:, u_sl], self._r_radius, self._r_direction,
                 world[:, side_sl], contact)
-            centre, _, side, frame = self._world_wraps(R)
-            sel = self._ell
-            w = self._seg_wrap[sel]
-            s_arg = side[:, w] if self._w_side[w].any() else None
-            seg_len[:, sel], ga[:, sel], gb[:, sel] = ellipsoid_segment_gradient(
-                a[:, sel], b[:, sel], centre[:, w], frame[:, w], self._w_semi[w], s_arg, contact=self._w_contact[w])
+            centre, axis, side, frame = self._world_wraps(R)
+            for kernel, sel in self._extra:
+                seg_len[:, sel], ga[:, sel], gb[:, sel] = self._extra_kernel(kernel, a[:, sel], b[:, sel], sel,
+                                                                             centre, axis, side, frame)
         if not gradients:
             return seg_len, None
         ends = np.concatenate([a, b], axis=1)
@@ -247,6 +274,23 @@ class PathSet:
         m = self._sign_ab[:, None] * _cross(ends, grads)
         S = a.shape[1]
         return seg_len, m[:, :S] + m[:, S:]
+
+    def _extra_kernel(self, kernel: str, a, b, sel, centre, axis, side, frame):
+        """Lengths and end gradients of the segments ``a -> b`` over wraps ``w`` by one of the
+        kernels run apart from the round one."""
+        w = self._seg_wrap[sel]
+        exact = self._seg_multi[sel]
+        s_arg = side[:, w] if self._w_side[w].any() else None
+        if kernel == "ellipsoid":
+            return ellipsoid_segment_gradient(a, b, centre[:, w], frame[:, w], self._w_semi[w], s_arg,
+                                              contact=self._w_contact[w])
+        if kernel == "opensim_ellipsoid":
+            return opensim_ellipsoid_segment(a, b, centre[:, w], frame[:, w], self._w_semi[w], s_arg,
+                                             self._w_method[w])
+        if kernel == "opensim_cylinder":
+            return opensim_cylinder_segment(a, b, centre[:, w], axis[:, w], self._w_radius[w], side[:, w],
+                                            self._w_half[w], exact)
+        return opensim_torus_segment(a, b, centre[:, w], frame[:, w], self._w_radius[w], self._w_ring[w], s_arg)
 
     def _weights(self, pose: np.ndarray) -> np.ndarray | None:
         """Which compiled segments are on the path at each pose, ``(n, S)`` of 0/1 (``None``
@@ -345,7 +389,18 @@ class PathSet:
                     wi = self._wraps.index(wrap)
                     side = sides[wi] if wrap.side is not None else None
                     contact = wrap.side_on_contact
-                    if wrap.kind == "sphere":
+                    kernel = _kernel(wrap)
+                    if kernel == "opensim_ellipsoid":
+                        piece = opensim_ellipsoid_segment(a, b, centres[wi], frames[wi], self._w_semi[wi], side,
+                                                          self._w_method[wi], with_points=True)[3]
+                    elif kernel == "opensim_cylinder":
+                        multi = len({id(w) for w in line.wraps if w is not None}) > 1
+                        piece = opensim_cylinder_segment(a, b, centres[wi], axes[wi], wrap.radius_mm, sides[wi],
+                                                         self._w_half[wi], multi, with_points=True)[3]
+                    elif kernel == "torus":
+                        piece = opensim_torus_segment(a, b, centres[wi], frames[wi], wrap.radius_mm,
+                                                      wrap.ring_radius_mm, side, with_points=True)[3]
+                    elif wrap.kind == "sphere":
                         piece = sided_polyline(a, b, centres[wi], wrap.radius_mm, side, samples_per_arc, contact)
                     elif wrap.kind == "cylinder":
                         direction = wrap.direction
