@@ -23,6 +23,8 @@ exactly one chain of segments is active.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Sequence
 
 import numpy as np
@@ -34,6 +36,7 @@ from viewer.core.wrapping import (
     cylinder_wrap_polyline,
     ellipsoid_segment_gradient,
     ellipsoid_wrap_polyline,
+    free_round_segments,
     round_segment,
     sided_polyline,
 )
@@ -63,6 +66,10 @@ def joint_axis_vectors(pose_deg: np.ndarray, R: np.ndarray) -> np.ndarray:
     """Rotation axis of each pose coordinate (flexion, abduction, external rotation), pelvis
     frame, shape ``(n, 3, 3)``: row ``c`` is the angular velocity of the femur per radian of
     coordinate ``c``."""
+    if pose_deg.shape[0] == 1:
+        q = math.radians(pose_deg[0, 0])
+        y0, y1, y2 = R[0, :, 1].tolist()
+        return np.array([[[0.0, 0.0, 1.0], [-math.cos(q), -math.sin(q), 0.0], [-y0, -y1, -y2]]])
     q = np.radians(pose_deg[:, 0])
     axes = np.zeros((pose_deg.shape[0], 3, 3))
     axes[:, 0, 2] = 1.0
@@ -179,8 +186,14 @@ class PathSet:
         seg_kernel = np.where(seg_wrap_arr >= 0, kernels[np.maximum(seg_wrap_arr, 0)] if wraps else "", "round")
         self._extra = [(k, np.flatnonzero(seg_kernel == k)) for k in ("ellipsoid", "opensim_ellipsoid",
                                                                         "opensim_cylinder", "torus")]
+        # A segment whose ends and wrap surface all lie on one body keeps its length at every
+        # pose and has no moment arm: measured once here, left out of every pose update.
+        seg_femur_a, seg_femur_b = self._on_femur[self._seg_a], self._on_femur[self._seg_b]
+        fixed = (seg_femur_a == seg_femur_b) & ((seg_wrap_arr < 0) | (m_wrap.astype(bool) == seg_femur_a))
+        self._fixed_idx = np.flatnonzero(fixed)
+        self._extra = [(k, sel[~fixed[sel]]) for k, sel in self._extra]
         self._extra = [(k, sel) for k, sel in self._extra if sel.size]
-        self._round = np.flatnonzero(seg_kernel == "round")
+        self._round = np.flatnonzero((seg_kernel == "round") & ~fixed)
         rw = seg_wrap_arr[self._round]
         has = rw >= 0
         wi = np.maximum(rw, 0)
@@ -206,6 +219,32 @@ class PathSet:
         self._moving = np.flatnonzero(moves)
         self._slices = (slice(0, n_pts), slice(n_pts, n_pts + n_r), slice(n_pts + n_r, n_pts + 2 * n_r),
                         slice(n_pts + 2 * n_r, n_pts + 3 * n_r))
+        self._ends = np.stack([self._seg_a[self._round], self._seg_b[self._round]])  # (2, round)
+        self._free = not (np.any(self._r_direction) or np.any(r_side))
+        self._any_cyl = bool(np.any(r_axis))
+        self._fixed_len = np.zeros(n_seg)
+        self._fixed_len[self._fixed_idx] = [self._rest_length(k) for k in self._fixed_idx]
+        self._fixed_lines = self._fixed_len @ self._incidence
+        # Moment of a round segment's ends -> moment arm of its line: -(m_end - m_wrap) per line.
+        sign_ab = self._sign_ab.reshape(2, n_seg)[:, self._round]
+        self._round_moment = -(sign_ab[:, :, None] * self._incidence[self._round][None]).reshape(-1, len(self.lines))
+        self._round_incidence = self._incidence[self._round]
+
+    def _rest_length(self, k: int) -> float:
+        """Length of segment ``k`` at the neutral pose (for segments that never change)."""
+        a, b = self._points[self._seg_a[k]], self._points[self._seg_b[k]]
+        wi = self._seg_wrap[k]
+        if wi < 0:
+            return float(np.linalg.norm(b - a))
+        wrap = self._wraps[wi]
+        kernel = _kernel(wrap)
+        if kernel != "round":
+            R1 = np.eye(3)[None]
+            return float(self._extra_kernel(kernel, a[None, None], b[None, None], np.array([k]), *self._world_wraps(R1))[0][0, 0])
+        axis = self._w_axis[wi] if wrap.kind == "cylinder" else np.zeros(3)
+        return float(round_segment(a[None], b[None], self._w_centre[wi][None], axis[None], self._w_radius[wi:wi + 1],
+                                   self._w_direction[wi:wi + 1], self._w_side[wi][None],
+                                   self._w_contact[wi:wi + 1])[0][0])
 
     # -- lookup -------------------------------------------------------------------------
     def index(self, line_id: str) -> int:
@@ -239,41 +278,58 @@ class PathSet:
             frame[:, femur] = np.einsum("nij,kaj->nkai", R, self._w_frame[femur])
         return centre, axis, side, frame
 
-    def _segments(self, R: np.ndarray, gradients: bool):
-        """Length of every compiled segment ``(n, S)`` and, with ``gradients``, the moment
-        vector ``sum((m_end - m_wrap) * x_end x g_end)`` per segment ``(n, S, 3)``."""
+    def _line_results(self, R: np.ndarray, pose: np.ndarray | None, gradients: bool):
+        """Path lengths ``(n, m)`` and, with ``gradients``, minus the moment of every line's
+        end gradients about the hip centre, ``-sum((m_end - m_wrap) * x_end x g_end)``,
+        ``(n, 3, m)``: a moment arm is its dot product with a joint axis."""
         n = R.shape[0]
-        world = np.broadcast_to(self._stack, (n,) + self._stack.shape).copy()
+        world = np.empty((n,) + self._stack.shape)
+        world[:] = self._stack
         if self._moving.size:
-            world[:, self._moving] = self._stack[self._moving] @ np.swapaxes(R, 1, 2)
-        pts_sl, c_sl, u_sl, side_sl = self._slices
-        pts = world[:, pts_sl]
-        a = pts[:, self._seg_a]
-        b = pts[:, self._seg_b]
-        contact = self._r_contact if self._r_contact.any() else False
-        if not self._extra:
-            seg_len, ga, gb = round_segment(a, b, world[:, c_sl], world[:, u_sl], self._r_radius,
-                                            self._r_direction, world[:, side_sl], contact)
+            world[:, self._moving] = self._stack[self._moving] @ R.transpose(0, 2, 1)
+        _, c_sl, u_sl, side_sl = self._slices
+        E = world[:, self._ends]  # (n, 2, round, 3)
+        if self._free:
+            seg_len, G = free_round_segments(E, world[:, c_sl], world[:, u_sl], self._r_radius, self._any_cyl)
         else:
-            S = a.shape[1]
-            seg_len = np.empty((n, S))
-            ga = np.empty((n, S, 3))
-            gb = np.empty((n, S, 3))
-            sel = self._round
-            seg_len[:, sel], ga[:, sel], gb[:, sel] = round_segment(
-                a[:, sel], b[:, sel], world[:, c_sl], world[:, u_sl], self._r_radius, self._r_direction,
-                world[:, side_sl], contact)
+            contact = self._r_contact if self._r_contact.any() else False
+            seg_len, ga, gb = round_segment(E[:, 0], E[:, 1], world[:, c_sl], world[:, u_sl], self._r_radius,
+                                            self._r_direction, world[:, side_sl], contact)
+            G = np.stack([ga, gb], axis=1)
+        if not self._extra and not self._conditional:
+            lengths = seg_len @ self._round_incidence + self._fixed_lines
+            if not gradients:
+                return lengths, None
+            M = _cross(E, G).reshape(n, -1, 3)
+            return lengths, M.transpose(0, 2, 1) @ self._round_moment
+        # General case: every segment, weighted by whether it is on the path at the pose.
+        S = len(self._seg_a)
+        full = np.broadcast_to(self._fixed_len, (n, S)).copy()
+        full[:, self._round] = seg_len
+        moment = np.zeros((n, S, 3)) if gradients else None
+        if gradients:
+            moment[:, self._round] = (self._sign_ab.reshape(2, S)[:, self._round][None, :, :, None]
+                                      * _cross(E, G)).sum(axis=1)
+        if self._extra:
+            pts = world[:, self._slices[0]]
             centre, axis, side, frame = self._world_wraps(R)
             for kernel, sel in self._extra:
-                seg_len[:, sel], ga[:, sel], gb[:, sel] = self._extra_kernel(kernel, a[:, sel], b[:, sel], sel,
-                                                                             centre, axis, side, frame)
+                a, b = pts[:, self._seg_a[sel]], pts[:, self._seg_b[sel]]
+                full[:, sel], ga, gb = self._extra_kernel(kernel, a, b, sel, centre, axis, side, frame)
+                if gradients:
+                    moment[:, sel] = (self._sign_ab[sel][:, None] * _cross(a, ga)
+                                      + self._sign_ab[S + sel][:, None] * _cross(b, gb))
+        if self._conditional:
+            from viewer.core.kinematics import pose_from_rotation
+
+            weights = self._weights(pose_from_rotation(R) if pose is None else pose)
+            full = full * weights
+            if gradients:
+                moment = moment * weights[:, :, None]
+        lengths = full @ self._incidence
         if not gradients:
-            return seg_len, None
-        ends = np.concatenate([a, b], axis=1)
-        grads = np.concatenate([ga, gb], axis=1)
-        m = self._sign_ab[:, None] * _cross(ends, grads)
-        S = a.shape[1]
-        return seg_len, m[:, :S] + m[:, S:]
+            return lengths, None
+        return lengths, -np.einsum("nsi,sm->nim", moment, self._incidence)
 
     def _extra_kernel(self, kernel: str, a, b, sel, centre, axis, side, frame):
         """Lengths and end gradients of the segments ``a -> b`` over wraps ``w`` by one of the
@@ -322,13 +378,8 @@ class PathSet:
         ``pose_deg`` (the same poses in degrees) is needed only by models with conditional
         points; without it they are taken from ``R``.
         """
-        seg_len, _ = self._segments(R, gradients=False)
-        if self._conditional:
-            from viewer.core.kinematics import pose_from_rotation
-
-            pose = pose_from_rotation(R) if pose_deg is None else as_pose_array(pose_deg)
-            seg_len = seg_len * self._weights(pose)
-        return seg_len @ self._incidence
+        pose = None if pose_deg is None or not self._conditional else as_pose_array(pose_deg)
+        return self._line_results(R, pose, gradients=False)[0]
 
     def lengths(self, pose_deg) -> np.ndarray:
         """Path lengths in mm for poses ``(n, 3)`` (degrees); returns ``(n, m)``."""
@@ -343,15 +394,8 @@ class PathSet:
         """
         pose = as_pose_array(pose_deg)
         R = rotation_matrices(pose)
-        seg_len, moment = self._segments(R, gradients=True)
-        weights = self._weights(pose)
-        if weights is not None:
-            seg_len = seg_len * weights
-            moment = moment * weights[:, :, None]
-        lengths = seg_len @ self._incidence
-        line_moment = np.einsum("nsi,sm->nmi", moment, self._incidence)
-        axes = joint_axis_vectors(pose, R)
-        return lengths, -np.einsum("nmi,nci->nmc", line_moment, axes)
+        lengths, moment = self._line_results(R, pose, gradients=True)
+        return lengths, (joint_axis_vectors(pose, R) @ moment).transpose(0, 2, 1)
 
     # -- one pose, for drawing -----------------------------------------------------------
     def active_points(self, line_index: int, pose_deg) -> list[int]:

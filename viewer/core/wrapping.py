@@ -462,3 +462,47 @@ def ellipsoid_segment_gradient(a, b, centre, frame, semi_axes, side=None, step_m
     ga = np.moveaxis((L[1:4] - L[4:7]) / (2.0 * step_mm), 0, -1)
     gb = np.moveaxis((L[7:10] - L[10:13]) / (2.0 * step_mm), 0, -1)
     return L[0], ga, gb
+
+
+_END_SIGNS = np.array([-1.0, 1.0])[None, :, None]
+
+
+def free_round_segments(E: np.ndarray, centre: np.ndarray, axis: np.ndarray, radius: np.ndarray, cylinders: bool):
+    """:func:`round_segment` for segments with no fixed sense and no side (the common case),
+    with the two ends stacked on axis 1 and fewer array operations.
+
+    ``E`` ``(n, 2, S, 3)``: start and end points; ``centre``, ``axis`` ``(n, S, 3)`` (axis
+    zero for spheres and straight segments); ``radius`` ``(S,)`` (zero: straight);
+    ``cylinders`` whether any axis is non-zero. Returns the lengths ``(n, S)`` and the
+    gradients with respect to both ends ``(n, 2, S, 3)``.
+    """
+    add = np.add.reduce
+    P = E - centre[:, None]
+    if cylinders:
+        h = add(P * axis[:, None], -1)
+        P = P - h[..., None] * axis[:, None]
+    p2, s2 = P[:, 0], P[:, 1]
+    nn = _cross(p2, s2)
+    L2 = add(P * P, -1)
+    L = np.sqrt(L2)
+    r = np.minimum(radius, 0.999 * np.minimum(L[:, 0], L[:, 1]))
+    C = r[:, None] / L
+    ac = np.arccos(C)
+    tangent = np.sqrt(L2 - (r * r)[:, None])
+    phi = np.arctan2(np.sqrt(add(nn * nn, -1)), add(p2 * s2, -1)) - ac[:, 0] - ac[:, 1]
+    wrapped = tangent[:, 0] + tangent[:, 1] + r * phi
+    n_ = nn + _TIE
+    n_ /= np.sqrt(add(n_ * n_, -1))[..., None]
+    U = P / L[..., None]
+    G = (tangent / L)[..., None] * U + (_END_SIGNS * C)[..., None] * _cross(n_[:, None], U)
+    d = s2 - p2
+    straight = np.sqrt(add(d * d, -1))
+    on = phi > 0.0
+    planar = np.where(on, wrapped, straight)
+    G = np.where(on[:, None, :, None], G, (_END_SIGNS / np.maximum(straight, 1e-12)[:, None, :])[..., None] * d[:, None])
+    if not cylinders:
+        return planar, G
+    hh = h[:, 1] - h[:, 0]
+    length = np.sqrt(planar * planar + hh * hh)
+    G = (planar[:, None, :, None] * G + (_END_SIGNS * hh[:, None])[..., None] * axis[:, None]) / length[:, None, :, None]
+    return length, G
