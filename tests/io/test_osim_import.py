@@ -168,7 +168,8 @@ def test_unsupported_elements_give_one_line_and_nothing_half_imported(test_model
     assert "hip_moving" not in model.paths.ids and "one_sided" not in model.paths.ids
     assert summary["muscles"] == 13
     torus = model.paths.lines[model.paths.index("torus_wrap")].wraps[0]
-    assert torus.kind == "torus" and torus.radius_mm == pytest.approx(10.0) and torus.ring_radius_mm == pytest.approx(30.0)
+    assert torus.kind == "torus" and torus.method == "opensim"
+    assert torus.radius_mm == pytest.approx(10.0) and torus.ring_radius_mm == pytest.approx(30.0)
     # Conditional points keep their hip conditions (degrees, viewer coordinates).
     line = model.paths.lines[model.paths.index("conditional_points")]
     conditions = [p.condition for p in line.points if p.condition is not None]

@@ -40,12 +40,8 @@ from viewer.core.wrapping import (
     round_segment,
     sided_polyline,
 )
-from viewer.core.wrap_imported import (
-    ELLIPSOID_METHODS,
-    opensim_cylinder_segment,
-    opensim_ellipsoid_segment,
-    opensim_torus_segment,
-)
+from viewer.core.torus import torus_segment
+from viewer.core.wrap_imported import ELLIPSOID_METHODS, opensim_cylinder_segment, opensim_ellipsoid_segment
 
 WRAP_KINDS = ("sphere", "cylinder", "ellipsoid", "torus")
 
@@ -58,7 +54,7 @@ def _kernel(wrap) -> str:
     if wrap.kind == "cylinder" and wrap.length_mm is not None:
         return "opensim_cylinder"
     if wrap.kind == "torus":
-        return "torus"
+        return "torus" if wrap.method is None else "opensim_torus"
     return "round"
 
 
@@ -77,6 +73,13 @@ def joint_axis_vectors(pose_deg: np.ndarray, R: np.ndarray) -> np.ndarray:
     axes[:, 1, 1] = -np.sin(q)
     axes[:, 2] = -R[:, :, 1]
     return axes
+
+
+def _per_line(values: np.ndarray, incidence: np.ndarray) -> np.ndarray:
+    """Segment values ``(n, S)`` summed into lines, ``(n, m)``. Written as a stack of
+    row-vector products: a plain matrix product of this shape goes to the multithreaded BLAS,
+    whose threads cost far more than the sums on a busy machine."""
+    return (values[:, None, :] @ incidence)[:, 0]
 
 
 class PathSet:
@@ -174,7 +177,8 @@ class PathSet:
         m_wrap = m_wrap.astype(float)
         on_f = self._on_femur.astype(float)
         self._sign_ab = np.concatenate([on_f[self._seg_a] - m_wrap, on_f[self._seg_b] - m_wrap])
-        self._w_method = np.array([ELLIPSOID_METHODS.index(w.method) if w.method else 0 for w in wraps], dtype=int)
+        self._w_method = np.array([ELLIPSOID_METHODS.index(w.method) if w.kind == "ellipsoid" and w.method else 0
+                                   for w in wraps], dtype=int)
         self._w_half = np.array([0.5 * w.length_mm if w.length_mm else np.inf for w in wraps], dtype=float)
         self._w_ring = np.array([w.ring_radius_mm or 0.0 for w in wraps], dtype=float)
         # Segments of paths with more than one wrap surface (OpenSim then iterates cylinder
@@ -185,7 +189,7 @@ class PathSet:
         kernels = np.array([_kernel(w) for w in wraps]) if wraps else np.array([], dtype=str)
         seg_kernel = np.where(seg_wrap_arr >= 0, kernels[np.maximum(seg_wrap_arr, 0)] if wraps else "", "round")
         self._extra = [(k, np.flatnonzero(seg_kernel == k)) for k in ("ellipsoid", "opensim_ellipsoid",
-                                                                        "opensim_cylinder", "torus")]
+                                                                        "opensim_cylinder", "torus", "opensim_torus")]
         # A segment whose ends and wrap surface all lie on one body keeps its length at every
         # pose and has no moment arm: measured once here, left out of every pose update.
         seg_femur_a, seg_femur_b = self._on_femur[self._seg_a], self._on_femur[self._seg_b]
@@ -221,6 +225,7 @@ class PathSet:
                         slice(n_pts + 2 * n_r, n_pts + 3 * n_r))
         self._ends = np.stack([self._seg_a[self._round], self._seg_b[self._round]])  # (2, round)
         self._free = not (np.any(self._r_direction) or np.any(r_side))
+        self._straight = not np.any(self._r_radius)
         self._any_cyl = bool(np.any(r_axis))
         self._fixed_len = np.zeros(n_seg)
         self._fixed_len[self._fixed_idx] = [self._rest_length(k) for k in self._fixed_idx]
@@ -229,6 +234,7 @@ class PathSet:
         sign_ab = self._sign_ab.reshape(2, n_seg)[:, self._round]
         self._round_moment = -(sign_ab[:, :, None] * self._incidence[self._round][None]).reshape(-1, len(self.lines))
         self._round_incidence = self._incidence[self._round]
+        self._straight_moment = -(sign_ab[1] - sign_ab[0])[:, None] * self._round_incidence
 
     def _rest_length(self, k: int) -> float:
         """Length of segment ``k`` at the neutral pose (for segments that never change)."""
@@ -289,47 +295,55 @@ class PathSet:
             world[:, self._moving] = self._stack[self._moving] @ R.transpose(0, 2, 1)
         _, c_sl, u_sl, side_sl = self._slices
         E = world[:, self._ends]  # (n, 2, round, 3)
-        if self._free:
+        G = None
+        if self._straight:
+            # Straight segments only: the two ends' moments add up to (a x b) / L.
+            d = E[:, 1] - E[:, 0]
+            seg_len = np.sqrt(np.add.reduce(d * d, -1))
+        elif self._free:
             seg_len, G = free_round_segments(E, world[:, c_sl], world[:, u_sl], self._r_radius, self._any_cyl)
         else:
             contact = self._r_contact if self._r_contact.any() else False
             seg_len, ga, gb = round_segment(E[:, 0], E[:, 1], world[:, c_sl], world[:, u_sl], self._r_radius,
                                             self._r_direction, world[:, side_sl], contact)
             G = np.stack([ga, gb], axis=1)
-        if not self._extra and not self._conditional:
-            lengths = seg_len @ self._round_incidence + self._fixed_lines
-            if not gradients:
-                return lengths, None
-            M = _cross(E, G).reshape(n, -1, 3)
-            return lengths, M.transpose(0, 2, 1) @ self._round_moment
-        # General case: every segment, weighted by whether it is on the path at the pose.
-        S = len(self._seg_a)
-        full = np.broadcast_to(self._fixed_len, (n, S)).copy()
-        full[:, self._round] = seg_len
-        moment = np.zeros((n, S, 3)) if gradients else None
-        if gradients:
-            moment[:, self._round] = (self._sign_ab.reshape(2, S)[:, self._round][None, :, :, None]
-                                      * _cross(E, G)).sum(axis=1)
-        if self._extra:
-            pts = world[:, self._slices[0]]
-            centre, axis, side, frame = self._world_wraps(R)
-            for kernel, sel in self._extra:
-                a, b = pts[:, self._seg_a[sel]], pts[:, self._seg_b[sel]]
-                full[:, sel], ga, gb = self._extra_kernel(kernel, a, b, sel, centre, axis, side, frame)
-                if gradients:
-                    moment[:, sel] = (self._sign_ab[sel][:, None] * _cross(a, ga)
-                                      + self._sign_ab[S + sel][:, None] * _cross(b, gb))
+        weights = None
         if self._conditional:
             from viewer.core.kinematics import pose_from_rotation
 
             weights = self._weights(pose_from_rotation(R) if pose is None else pose)
-            full = full * weights
-            if gradients:
-                moment = moment * weights[:, :, None]
-        lengths = full @ self._incidence
-        if not gradients:
-            return lengths, None
-        return lengths, -np.einsum("nsi,sm->nim", moment, self._incidence)
+        if weights is None:
+            lengths = _per_line(seg_len, self._round_incidence) + self._fixed_lines
+        else:
+            fixed = self._fixed_idx
+            lengths = (_per_line(seg_len * weights[:, self._round], self._round_incidence)
+                       + _per_line(weights[:, fixed] * self._fixed_len[fixed], self._incidence[fixed]))
+        moment = None
+        if gradients and G is None:
+            M = _cross(E[:, 0], E[:, 1]) / np.maximum(seg_len, 1e-12)[..., None]
+            if weights is not None:
+                M = M * weights[:, self._round, None]
+            moment = M.transpose(0, 2, 1) @ self._straight_moment
+        elif gradients:
+            M = _cross(E, G)
+            if weights is not None:
+                M = M * weights[:, None, self._round, None]
+            moment = M.reshape(n, -1, 3).transpose(0, 2, 1) @ self._round_moment
+        if self._extra:
+            pts = world[:, self._slices[0]]
+            S = len(self._seg_a)
+            centre, axis, side, frame = self._world_wraps(R)
+            for kernel, sel in self._extra:
+                a, b = pts[:, self._seg_a[sel]], pts[:, self._seg_b[sel]]
+                seg, ga, gb = self._extra_kernel(kernel, a, b, sel, centre, axis, side, frame)
+                w = None if weights is None else weights[:, sel]
+                lengths = lengths + _per_line(seg if w is None else seg * w, self._incidence[sel])
+                if gradients:
+                    m = self._sign_ab[sel][:, None] * _cross(a, ga) + self._sign_ab[S + sel][:, None] * _cross(b, gb)
+                    if w is not None:
+                        m = m * w[..., None]
+                    moment = moment - m.transpose(0, 2, 1) @ self._incidence[sel]
+        return lengths, moment
 
     def _extra_kernel(self, kernel: str, a, b, sel, centre, axis, side, frame):
         """Lengths and end gradients of the segments ``a -> b`` over wraps ``w`` by one of the
@@ -346,7 +360,8 @@ class PathSet:
         if kernel == "opensim_cylinder":
             return opensim_cylinder_segment(a, b, centre[:, w], axis[:, w], self._w_radius[w], side[:, w],
                                             self._w_half[w], exact)
-        return opensim_torus_segment(a, b, centre[:, w], frame[:, w], self._w_radius[w], self._w_ring[w], s_arg)
+        return torus_segment(a, b, centre[:, w], frame[:, w], self._w_radius[w], self._w_ring[w], s_arg,
+                             "opensim" if kernel == "opensim_torus" else None)
 
     def _weights(self, pose: np.ndarray) -> np.ndarray | None:
         """Which compiled segments are on the path at each pose, ``(n, S)`` of 0/1 (``None``
@@ -441,9 +456,9 @@ class PathSet:
                         multi = len({id(w) for w in line.wraps if w is not None}) > 1
                         piece = opensim_cylinder_segment(a, b, centres[wi], axes[wi], wrap.radius_mm, sides[wi],
                                                          self._w_half[wi], multi, with_points=True)[3]
-                    elif kernel == "torus":
-                        piece = opensim_torus_segment(a, b, centres[wi], frames[wi], wrap.radius_mm,
-                                                      wrap.ring_radius_mm, side, with_points=True)[3]
+                    elif wrap.kind == "torus":
+                        piece = torus_segment(a, b, centres[wi], frames[wi], wrap.radius_mm, wrap.ring_radius_mm, side,
+                                              wrap.method, with_points=True)[3]
                     elif wrap.kind == "sphere":
                         piece = sided_polyline(a, b, centres[wi], wrap.radius_mm, side, samples_per_arc, contact)
                     elif wrap.kind == "cylinder":

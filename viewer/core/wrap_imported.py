@@ -20,9 +20,7 @@ published wrapping algorithms):
   cylinder on the forbidden side, and always when both ends lie on the forbidden side; the
   sense of travel comes from which tangent points lie in the allowed half. A finite cylinder
   lets go when both tangent points lie beyond its ends.
-- **Torus** (``WrapTorus``): a path through the ring wraps round the inside of the tube; the
-  tube is replaced by the cylinder tangent to the ring's centre circle at its point nearest
-  the line of the segment, with the path held on the side facing the ring's axis.
+- **Torus** (``WrapTorus``): see :mod:`viewer.core.torus`.
 
 Moment arms of these paths are taken as OpenSim takes them, from the directions of the
 straight pieces at the tangent points (the force a unit tension applies to each body), so
@@ -52,8 +50,6 @@ _FAN = np.arange(1, 299) / 300.0
 #: One chord of the drawn arc per this many mm of straight distance between tangent points.
 _CHORD_MM = 1.0
 _MAX_CHORDS = 499
-#: Factor of the radial term in the residual of the torus's ring point (see _ring_stationary).
-_RING_RESIDUAL = 2.0
 
 
 def _dot(a, b):
@@ -396,79 +392,3 @@ def _opensim_cylinder(a, b, centre, axis, radius, side, half_length, exact, with
     u1 = t1 / radius
     spiral = radius * (np.cos(ang) * u1 + np.sin(ang) * _cross(turn_axis, u1)) + (z1 + f * (z2 - z1)) * axis
     return result + (np.vstack([a, spiral + centre, b]),)
-
-
-# -- torus --------------------------------------------------------------------------------------
-def _ring_stationary(p, d, ring, iterations=60):
-    """Point of the line ``p + u d`` (unit ``d``, from ``u = 0`` by Newton's method) where the
-    squared distance to the circle of radius ``ring`` about the local Z axis in the plane
-    Z = 0 is stationary, and that squared distance.
-
-    OpenSim seeks this point with a residual whose radial term is twice the derivative of the
-    distance (the stationary point of the distance to a circle of radius ``2 ring``); the same
-    residual is used here, since the point found decides where the tube is met."""
-    u = np.zeros(p.shape[:-1])
-    c3 = p[..., 0] * d[..., 0] + p[..., 1] * d[..., 1]
-    c4 = d[..., 0] ** 2 + d[..., 1] ** 2
-    c5 = p[..., 0] ** 2 + p[..., 1] ** 2
-    pd = _dot(p, d)
-    k = 2.0 * _RING_RESIDUAL * ring
-    for _ in range(iterations):
-        rho2 = np.maximum(u * u * c4 + 2.0 * c3 * u + c5, 1e-300)
-        rho = np.sqrt(rho2)
-        g = c4 * u + c3
-        f = 2.0 * pd + 2.0 * u - k * g / rho
-        df = 2.0 - k * (c4 / rho - g * g / (rho2 * rho))
-        df = np.where(np.abs(df) > 1e-9, df, 1e-9)
-        step = np.clip(f / df, -1e3, 1e3)
-        u = u - step
-    x = p + u[..., None] * d
-    dist2 = _dot(x, x) + ring * ring - 2.0 * ring * np.sqrt(x[..., 0] ** 2 + x[..., 1] ** 2)
-    return x, dist2
-
-
-def opensim_torus_segment(a, b, centre, frame, tube_radius, ring_radius, side=None, with_points: bool = False):
-    """Segment ``a -> b`` through a torus by OpenSim's rules (see the module docstring).
-
-    ``frame`` rows are the torus axes (Z: the ring's axis); ``ring_radius`` the radius of the
-    tube's centre circle, ``tube_radius`` the tube's. ``side`` (body frame, zero for none)
-    restricts the contact to one half of the ring. Returns (length, unit vector from the
-    first tangent point to ``a``, from the second to ``b``) and, with ``with_points`` (one
-    segment), the drawn course ``(k, 3)``.
-    """
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        return _opensim_torus(a, b, centre, frame, tube_radius, ring_radius, side, with_points)
-
-
-def _opensim_torus(a, b, centre, frame, tube_radius, ring_radius, side, with_points):
-    shape = np.shape(a)
-    ring = np.broadcast_to(np.asarray(ring_radius, float), shape[:-1])
-    p = np.einsum("...ij,...j->...i", frame, a - centre)
-    s = np.einsum("...ij,...j->...i", frame, b - centre)
-    d = _unit(s - p)
-    x1, e1 = _ring_stationary(p, d, ring)
-    x2, e2 = _ring_stationary(s, -d, ring)
-    pick2 = e2 <= e1
-    found = np.ones(pick2.shape, dtype=bool)
-    if side is not None and np.any(side):
-        side_l = np.einsum("...ij,...j->...i", frame, np.broadcast_to(side, shape))
-        ok1, ok2 = _dot(x1, side_l) >= 0.0, _dot(x2, side_l) >= 0.0
-        constrained = _dot(side_l, side_l) > 0.5
-        pick2 = np.where(constrained, np.where(ok1 & ok2, pick2, ok2 & ~ok1), pick2)
-        found = ~constrained | ok1 | ok2
-    x = np.where(pick2[..., None], x2, x1)
-    rho = np.maximum(np.sqrt(x[..., 0] ** 2 + x[..., 1] ** 2), 1e-300)
-    point = np.stack([x[..., 0] * ring / rho, x[..., 1] * ring / rho, np.zeros_like(rho)], axis=-1)
-    inward = -point / ring[..., None]
-    axis = np.stack([-inward[..., 1], inward[..., 0], np.zeros_like(rho)], axis=-1)
-    out = _opensim_cylinder(p, s, point, axis, tube_radius, inward, np.inf, None, with_points)
-    length, ga, gb = out[:3]
-    length_s, ga_s, gb_s = straight_segment(a, b)
-    to_world = lambda v: np.einsum("...ji,...j->...i", frame, v)  # noqa: E731
-    result = (np.where(found, length, length_s), np.where(found[..., None], to_world(ga), ga_s),
-              np.where(found[..., None], to_world(gb), gb_s))
-    if not with_points:
-        return result
-    if not bool(found):
-        return result + (np.array([a, b], dtype=float),)
-    return result + (to_world(out[3]) + centre,)

@@ -90,7 +90,7 @@ WRAP_FIELDS = {
     "sphere": {"kind", "body", "centre", "radius", "side", "side_on_contact"},
     "cylinder": {"kind", "body", "centre", "radius", "axis", "direction", "side", "side_on_contact", "length"},
     "ellipsoid": {"kind", "body", "centre", "semi_axes", "axes", "side", "side_on_contact", "method"},
-    "torus": {"kind", "body", "centre", "radius", "ring_radius", "axes", "side"},
+    "torus": {"kind", "body", "centre", "radius", "ring_radius", "axes", "side", "method"},
 }
 
 #: Plane methods of an imported ellipsoid (OpenSim's path wrap methods).
@@ -108,8 +108,8 @@ def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
     as three orthonormal rows; default the body's axes). Imported models add: a cylinder's
     ``length`` (mm; a finite cylinder that follows OpenSim's quadrant rule), an ellipsoid's
     ``method`` (one of :data:`ELLIPSOID_METHODS`: OpenSim's plane construction), and the
-    ``torus``: tube ``radius``, ``ring_radius`` (mm, larger than the tube's) and ``axes`` (the
-    ring's axis last).
+    ``torus``: tube ``radius``, ``ring_radius`` (mm, larger than the tube's), ``axes`` (the
+    ring's axis last) and optionally ``method: opensim`` (OpenSim's contact rule).
     """
     wraps: dict[str, WrapSurface] = {}
     if not isinstance(raw, dict):
@@ -159,6 +159,9 @@ def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
                 raise DataError(f"ring radius {ring:g} must exceed the tube radius {radius:g}", file=file,
                                 field=f"{f}.ring_radius")
             frame = _frame(spec["axes"], file, f"{f}.axes") if "axes" in spec else np.eye(3)
+            method = spec.get("method")
+            if method is not None and method != "opensim":
+                raise DataError(not_one_of("method", method, ("opensim",)), file=file, field=f"{f}.method")
         wraps[name] = WrapSurface(
             name=name,
             kind=kind,

@@ -123,6 +123,7 @@ def _wrap_spec(w: OsimWrap, fm: FrameMap, method: str = "hybrid") -> dict:
         spec["radius"] = round(1000.0 * w.radius, 6)
         spec["ring_radius"] = round(1000.0 * w.ring_radius, 6)
         spec["axes"] = [_round(rot[:, k], 9) for k in range(3)]
+        spec["method"] = "opensim"
     else:
         spec["semi_axes"] = _round(1000.0 * w.semi_axes)
         spec["axes"] = [_round(rot[:, k], 9) for k in range(3)]
