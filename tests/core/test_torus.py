@@ -2,6 +2,8 @@
 shortest path, how far the path may dip into the tube, continuity through contact, analytic
 moment arms against finite differences, and the drawn course."""
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -67,7 +69,7 @@ def test_torus_path_stays_out_of_the_tube():
     deepest = []
     for pi, si in zip(p, s):
         course = torus_segment(pi, si, np.zeros(3), np.eye(3), TUBE, RING, with_points=True)[3]
-        dense = np.concatenate([u + (v - u) * np.linspace(0, 1, 40)[:, None] for u, v in zip(course[:-1], course[1:])])
+        dense = np.concatenate([u + (v - u) * np.linspace(0, 1, 40)[:, None] for u, v in pairwise(course)])
         deepest.append(torus_depth(dense, np.zeros(3), np.eye(3), TUBE, RING).max())
     deepest = np.array(deepest)
     assert deepest.max() < 0.02 * TUBE
@@ -116,6 +118,6 @@ def test_torus_in_a_path_set_gives_analytic_moment_arms_and_drawn_lengths():
 @pytest.mark.parametrize("method", [None, "opensim"])
 def test_a_line_clear_of_the_tube_is_straight(method):
     p, s = np.array([2.0, 1.0, 50.0]), np.array([-3.0, 2.0, -50.0])  # down the middle of the hole
-    length, ga, gb = torus_segment(p, s, np.zeros(3), np.eye(3), TUBE, RING, method=method)
+    length, _, gb = torus_segment(p, s, np.zeros(3), np.eye(3), TUBE, RING, method=method)
     assert length == pytest.approx(np.linalg.norm(s - p))
     np.testing.assert_allclose(gb, (s - p) / np.linalg.norm(s - p))

@@ -84,7 +84,7 @@ class WrapSurface:
     side_on_contact: bool = False
     #: Imported models only: the OpenSim plane method of an ellipsoid (``"hybrid"``,
     #: ``"midpoint"`` or ``"axial"``; None: the viewer's own path in the plane through the
-    #: centre), the length of a finite cylinder in mm (None: infinite, the viewer's own rule),
+    #: centre) or ``"opensim"`` for a sphere or torus that follows OpenSim's rules, the length of a finite cylinder in mm (None: infinite, the viewer's own rule),
     #: and the radius in mm of a torus's ring (the circle through the tube's centres; the
     #: tube's radius is ``radius_mm`` and the ring's axis the third row of ``frame``). Paths
     #: over these follow OpenSim's rules (:mod:`viewer.core.wrap_imported`).

@@ -4,8 +4,10 @@ how its length changes with each joint coordinate.
 A :class:`PathSet` compiles the model's lines into flat arrays once, so that path lengths for
 many poses and all lines cost a fixed, small number of numpy operations: every fixed point
 is transformed in one batch, every segment measured in one batch (straight, or wrapped round
-a sphere, cylinder or ellipsoid), and segment lengths are summed into line lengths by one
-matrix product.
+a sphere or cylinder by one fused kernel; ellipsoids, tori and the wraps of imported models
+by their own kernels), and segment lengths are summed into line lengths by one matrix
+product. A segment whose ends and wrap surface lie on one body never changes: it is
+measured once, when the set is compiled.
 
 Moment arms come from the same pass. Each segment kernel returns the gradient of its length
 with respect to its two end points (the unit vectors from the contact points to the ends).
@@ -24,13 +26,19 @@ exactly one chain of segments is active.
 from __future__ import annotations
 
 import math
-
 from collections.abc import Sequence
 
 import numpy as np
 
 from viewer.core.anatomy import MuscleLine
 from viewer.core.kinematics import as_pose_array, rotation_matrices
+from viewer.core.torus import torus_segment
+from viewer.core.wrap_imported import (
+    ELLIPSOID_METHODS,
+    opensim_cylinder_segment,
+    opensim_ellipsoid_segment,
+    opensim_sphere_segment,
+)
 from viewer.core.wrapping import (
     _cross,
     cylinder_wrap_polyline,
@@ -40,8 +48,6 @@ from viewer.core.wrapping import (
     round_segment,
     sided_polyline,
 )
-from viewer.core.torus import torus_segment
-from viewer.core.wrap_imported import ELLIPSOID_METHODS, opensim_cylinder_segment, opensim_ellipsoid_segment
 
 WRAP_KINDS = ("sphere", "cylinder", "ellipsoid", "torus")
 
@@ -55,6 +61,8 @@ def _kernel(wrap) -> str:
         return "opensim_cylinder"
     if wrap.kind == "torus":
         return "torus" if wrap.method is None else "opensim_torus"
+    if wrap.kind == "sphere" and wrap.method == "opensim":
+        return "opensim_sphere"
     return "round"
 
 
@@ -189,7 +197,8 @@ class PathSet:
         kernels = np.array([_kernel(w) for w in wraps]) if wraps else np.array([], dtype=str)
         seg_kernel = np.where(seg_wrap_arr >= 0, kernels[np.maximum(seg_wrap_arr, 0)] if wraps else "", "round")
         self._extra = [(k, np.flatnonzero(seg_kernel == k)) for k in ("ellipsoid", "opensim_ellipsoid",
-                                                                        "opensim_cylinder", "torus", "opensim_torus")]
+                                                                        "opensim_cylinder", "torus", "opensim_torus",
+                                                                        "opensim_sphere")]
         # A segment whose ends and wrap surface all lie on one body keeps its length at every
         # pose and has no moment arm: measured once here, left out of every pose update.
         seg_femur_a, seg_femur_b = self._on_femur[self._seg_a], self._on_femur[self._seg_b]
@@ -357,6 +366,8 @@ class PathSet:
         if kernel == "opensim_ellipsoid":
             return opensim_ellipsoid_segment(a, b, centre[:, w], frame[:, w], self._w_semi[w], s_arg,
                                              self._w_method[w])
+        if kernel == "opensim_sphere":
+            return opensim_sphere_segment(a, b, centre[:, w], self._w_radius[w], side[:, w])
         if kernel == "opensim_cylinder":
             return opensim_cylinder_segment(a, b, centre[:, w], axis[:, w], self._w_radius[w], side[:, w],
                                             self._w_half[w], exact)
@@ -449,7 +460,9 @@ class PathSet:
                     side = sides[wi] if wrap.side is not None else None
                     contact = wrap.side_on_contact
                     kernel = _kernel(wrap)
-                    if kernel == "opensim_ellipsoid":
+                    if kernel == "opensim_sphere":
+                        piece = opensim_sphere_segment(a, b, centres[wi], wrap.radius_mm, sides[wi], with_points=True)[3]
+                    elif kernel == "opensim_ellipsoid":
                         piece = opensim_ellipsoid_segment(a, b, centres[wi], frames[wi], self._w_semi[wi], side,
                                                           self._w_method[wi], with_points=True)[3]
                     elif kernel == "opensim_cylinder":

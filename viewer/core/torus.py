@@ -26,7 +26,12 @@ from __future__ import annotations
 import numpy as np
 
 from viewer.core.wrap_imported import _opensim_cylinder
-from viewer.core.wrapping import _unit, cylinder_segment, cylinder_wrap_polyline, straight_segment
+from viewer.core.wrapping import (
+    _unit,
+    cylinder_segment,
+    cylinder_wrap_polyline,
+    straight_segment,
+)
 
 
 def _dot(a, b):
@@ -105,7 +110,7 @@ def torus_segment(a, b, centre, frame, tube_radius, ring_radius, side=None, meth
             out = cylinder_segment(p, s, point, axis, tube, 0.0, inward)
         length, ga, gb = out[:3]
         length_s, ga_s, gb_s = straight_segment(a, b)
-        to_world = lambda v: np.einsum("...ji,...j->...i", frame, v)  # noqa: E731
+        to_world = lambda v: np.einsum("...ji,...j->...i", frame, v)
         result = (np.where(found, length, length_s), np.where(found[..., None], to_world(ga), ga_s),
                   np.where(found[..., None], to_world(gb), gb_s))
         if not with_points:

@@ -97,8 +97,10 @@ def _near_zero_axis(v: np.ndarray) -> np.ndarray:
 
 # -- ellipsoid ----------------------------------------------------------------------------------
 def _contact_point(p, s, semi, method, scale):
-    """Contact point ``c1`` of the wrap plane, the crossing mask, the chord-axis cosine used by
-    the blend and the weight of the mean-direction point (-1: not used)."""
+    """Contact point ``c1`` of the wrap plane (local frame, mm), whether the segment passes
+    through the ellipsoid, the chord-axis cosine used by the blend and the weight of the
+    mean-direction point (-1: not used). ``scale`` is 3 / (sum of the semi-axes): the
+    mean-direction point lies one such unit from the chord's middle."""
     d = p - s
     f1 = d / semi
     f2 = s / semi
@@ -121,7 +123,7 @@ def _contact_point(p, s, semi, method, scale):
     eye = np.eye(3, dtype=bool)
     c_axes = closest_on_ellipsoid(sv, semi[..., None, :], np.broadcast_to(eye, sv.shape))
     best = np.argmax(mu, axis=-1)
-    take = lambda arr: np.take_along_axis(arr, best[..., None], axis=-1)[..., 0]  # noqa: E731
+    take = lambda arr: np.take_along_axis(arr, best[..., None], axis=-1)[..., 0]
     mu_b = take(mu)
     t_b = take(np.nan_to_num(t, nan=-1.0))
     c_axial = np.take_along_axis(c_axes, best[..., None, None], axis=-2)[..., 0, :]
@@ -148,7 +150,7 @@ def _contact_point(p, s, semi, method, scale):
     return c1, crosses, mu_b, fan_weight
 
 
-def _tangent_points(p, c1, n_s, q_s, rho, semi):
+def _tangent_points(p, c1, n_s, q_s, rho):
     """Tangent point (scaled space, on the circle of centre ``q_s``, radius ``rho`` and normal
     ``n_s``) of the line from ``p`` (scaled), the one nearer ``c1`` (scaled)."""
     v = p - q_s
@@ -164,7 +166,7 @@ def _tangent_points(p, c1, n_s, q_s, rho, semi):
     return np.where(closer[..., None], t_plus, t_minus)
 
 
-def _ray_polyline_length(r1, r2, vs, vs4, semi, far, chord_mm, scale):
+def _ray_polyline_length(r1, r2, vs, vs4, semi, far, chord_mm):
     """Length of the chain of chords OpenSim draws from ``r1`` to ``r2`` (local frame, mm):
     rays from the plane point on the principal axis nearest the plane normal, turned in
     equal steps, cut with the ellipsoid. ``far`` turns the long way round."""
@@ -255,21 +257,21 @@ def _opensim_ellipsoid(a, b, centre, frame, semi_axes, side, method, with_points
     dist = _dot(n_s, c_s)
     q_s = dist[..., None] * n_s
     rho = np.sqrt(np.maximum(1.0 - dist * dist, 0.0))
-    r1 = _tangent_points(p_s, c_s, n_s, q_s, rho, semi) * semi
-    r2 = _tangent_points(s_s, c_s, n_s, q_s, rho, semi) * semi
+    r1 = _tangent_points(p_s, c_s, n_s, q_s, rho) * semi
+    r2 = _tangent_points(s_s, c_s, n_s, q_s, rho) * semi
     chord = np.where(on, _norm(r2 - r1), 0.0)
-    arc, first, last, chain = _ray_polyline_length(r1, r2, vs, vs4, semi, far, chord, scale)
+    arc, first, last, chain = _ray_polyline_length(r1, r2, vs, vs4, semi, far, chord)
     if side is not None and np.any(side):
         wrong_way = ((_dot(_unit(pw - r1), _unit(first - r1)) > 0.0) | (_dot(_unit(sw - r2), _unit(last - r2)) > 0.0))
         redo = ~far & wrong_way & (np.floor(chord / _CHORD_MM) >= 2) & (sign != 0.0)
         if np.any(redo & on):
-            arc2, _, _, chain2 = _ray_polyline_length(r1, r2, vs, vs4, semi, np.ones_like(far), chord, scale)
+            arc2, _, _, chain2 = _ray_polyline_length(r1, r2, vs, vs4, semi, np.ones_like(far), chord)
             arc = np.where(redo, arc2, arc)
             if with_points and bool(redo):
                 chain = chain2
     wrapped = _norm(pw - r1) + _norm(sw - r2) + arc
     length_s, ga_s, gb_s = straight_segment(a, b)
-    to_world = lambda v: np.einsum("...ji,...j->...i", frame, v)  # noqa: E731
+    to_world = lambda v: np.einsum("...ji,...j->...i", frame, v)
     ga = to_world(_unit(pw - r1))
     gb = to_world(_unit(sw - r2))
     result = (np.where(on, wrapped, length_s), np.where(on[..., None], ga, ga_s), np.where(on[..., None], gb, gb_s))
@@ -392,3 +394,77 @@ def _opensim_cylinder(a, b, centre, axis, radius, side, half_length, exact, with
     u1 = t1 / radius
     spiral = radius * (np.cos(ang) * u1 + np.sin(ang) * _cross(turn_axis, u1)) + (z1 + f * (z2 - z1)) * axis
     return result + (np.vstack([a, spiral + centre, b]),)
+
+
+# -- sphere with a quadrant ---------------------------------------------------------------------
+def opensim_sphere_segment(a, b, centre, radius, side, with_points: bool = False):
+    """Segment ``a -> b`` over a sphere with a quadrant by OpenSim's rule: the path wraps only
+    while the straight segment passes through the sphere, in the plane through both ends and
+    the centre; when an end lies outside the allowed half (``side``, a unit vector; zero: no
+    quadrant) the tangent points are those facing the centre from the ends, moved to the other
+    side of the plane if their sum points away from the allowed half, and the arc goes the
+    long way round when the tangent points then face away from the ends.
+    Returns (length, unit vector from the first tangent point to ``a``, from the second to
+    ``b``) and, with ``with_points`` (one segment), the drawn course ``(k, 3)``.
+    """
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        shape = np.shape(a)
+        R = np.broadcast_to(np.asarray(radius, float), shape[:-1])
+        side = np.broadcast_to(side, shape)
+        p, s = a - centre, b - centre
+        d = p - s
+        aa = _dot(d, d)
+        bb = 2.0 * _dot(s, d)
+        cc = _dot(s, s) - R * R
+        disc = bb * bb - 4.0 * aa * cc
+        root = np.sqrt(np.maximum(disc, 0.0))
+        l1, l2 = (-bb + root) / (2.0 * aa), (-bb - root) / (2.0 * aa)
+        outside = (_norm(p) >= R) & (_norm(s) >= R)
+        on = outside & (disc >= 0.0) & (l1 > 0.0) & (l1 < 1.0) & (l2 > 0.0) & (l2 < 1.0) & (l1 >= l2)
+        n = _unit(_cross(_unit(d), _unit(s)))
+
+        def candidates(x):
+            lx = _norm(x)
+            y = -x / lx[..., None]
+            z = _cross(n, y)
+            ang = np.arcsin(np.clip(R / lx, -1.0, 1.0))
+            t = (lx * np.cos(ang))[..., None]
+            return (x + t * (np.cos(ang)[..., None] * y + np.sin(ang)[..., None] * z),
+                    x + t * (np.cos(ang)[..., None] * y - np.sin(ang)[..., None] * z))
+
+        (p_a, p_b), (s_a, s_b) = candidates(p), candidates(s)
+        up_a, up_b, us_a, us_b = _unit(p_a), _unit(p_b), _unit(s_a), _unit(s_b)
+        dots = np.stack([_dot(up_a, us_a), _dot(up_a, us_b), _dot(up_b, us_a), _dot(up_b, us_b)], axis=-1)
+        best = np.argmax(dots, axis=-1)
+        first_a = best < 2
+        second_a = (best == 0) | (best == 2)
+        # The quadrant, when an end lies outside the allowed half.
+        constrained = _dot(side, side) > 0.5
+        away = constrained & ~((_dot(p, side) >= 0.0) & (_dot(s, side) >= 0.0))
+        towards = _unit(-p - s)
+        q1 = _dot(up_a, towards) > _dot(up_b, towards)
+        q2 = _dot(us_a, towards) > _dot(us_b, towards)
+        t1 = np.where(q1[..., None], p_a, p_b)
+        t2 = np.where(q2[..., None], s_a, s_b)
+        flip = _dot(_unit((t1 - p) + (t2 - s)), side) < 0.0
+        q1, q2 = q1 != flip, q2 != flip
+        first_a = np.where(away, q1, first_a)
+        second_a = np.where(away, q2, second_a)
+        r1 = np.where(first_a[..., None], p_a, p_b)
+        r2 = np.where(second_a[..., None], s_a, s_b)
+        far = away & (_dot(r1 + r2, (r1 - p) + (r2 - s)) < 0.0)
+        theta = np.arccos(np.clip(_dot(_unit(r1), _unit(r2)), -1.0, 1.0))
+        theta = np.where(far, -(2.0 * np.pi - theta), theta)
+        wrapped = _norm(p - r1) + R * theta + _norm(s - r2)
+        length_s, ga_s, gb_s = straight_segment(a, b)
+        result = (np.where(on, wrapped, length_s), np.where(on[..., None], _unit(p - r1), ga_s),
+                  np.where(on[..., None], _unit(s - r2), gb_s))
+        if not with_points:
+            return result
+        if not bool(on):
+            return result + (np.array([a, b], dtype=float),)
+        u1 = _unit(r1)
+        turn = _unit(_cross(r1, r2))
+        ang = np.linspace(0.0, float(theta), 13)[:, None]
+        arc = float(R) * (np.cos(ang) * u1 + np.sin(ang) * _cross(turn, u1))
+        return result + (np.vstack([a, arc + centre, b]),)

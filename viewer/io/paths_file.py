@@ -87,7 +87,7 @@ def _frame(value: Any, file, field: str) -> np.ndarray:
 
 
 WRAP_FIELDS = {
-    "sphere": {"kind", "body", "centre", "radius", "side", "side_on_contact"},
+    "sphere": {"kind", "body", "centre", "radius", "side", "side_on_contact", "method"},
     "cylinder": {"kind", "body", "centre", "radius", "axis", "direction", "side", "side_on_contact", "length"},
     "ellipsoid": {"kind", "body", "centre", "semi_axes", "axes", "side", "side_on_contact", "method"},
     "torus": {"kind", "body", "centre", "radius", "ring_radius", "axes", "side", "method"},
@@ -106,7 +106,8 @@ def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
     ``radius``, ``axis`` and optionally ``direction`` (+1/-1: fixed sense about the axis); an
     ellipsoid ``semi_axes`` (three half-lengths) and optionally ``axes`` (its principal axes
     as three orthonormal rows; default the body's axes). Imported models add: a cylinder's
-    ``length`` (mm; a finite cylinder that follows OpenSim's quadrant rule), an ellipsoid's
+    ``length`` (mm; a finite cylinder that follows OpenSim's quadrant rule), a sphere's
+    ``method: opensim`` (OpenSim's quadrant rule), an ellipsoid's
     ``method`` (one of :data:`ELLIPSOID_METHODS`: OpenSim's plane construction), and the
     ``torus``: tube ``radius``, ``ring_radius`` (mm, larger than the tube's), ``axes`` (the
     ring's axis last) and optionally ``method: opensim`` (OpenSim's contact rule).
@@ -153,6 +154,10 @@ def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
                 raise DataError(not_one_of("method", method, ELLIPSOID_METHODS), file=file, field=f"{f}.method")
         else:
             radius = _positive(_require(spec, "radius", file, f), file, f"{f}.radius")
+        if kind == "sphere" and "method" in spec:
+            method = spec["method"]
+            if method != "opensim":
+                raise DataError(not_one_of("method", method, ("opensim",)), file=file, field=f"{f}.method")
         if kind == "torus":
             ring = _positive(_require(spec, "ring_radius", file, f), file, f"{f}.ring_radius")
             if ring <= radius:

@@ -137,6 +137,8 @@ def _wrap_spec(w: OsimWrap, fm: FrameMap, method: str = "hybrid") -> dict:
         spec["side"] = _round(sign * rot[:, "xyz".index(m.group(2))], 9)
         if w.kind in ("sphere", "ellipsoid"):
             spec["side_on_contact"] = True
+        if w.kind == "sphere":
+            spec["method"] = "opensim"
     return spec
 
 
