@@ -2,7 +2,7 @@
 
 The viewer's own wrap surfaces (:mod:`viewer.core.wrapping`) take the shortest path. An
 imported model is only reproduced if its paths follow the rules of the program it was made
-for, which differ in three places (observed by computing paths with OpenSim 4 and reading its
+for, which differ in these places (observed by computing paths with OpenSim 4 and reading its
 published wrapping algorithms):
 
 - **Ellipsoid** (``WrapEllipsoid``): a segment wraps only while the straight segment passes
@@ -20,6 +20,9 @@ published wrapping algorithms):
   cylinder on the forbidden side, and always when both ends lie on the forbidden side; the
   sense of travel comes from which tangent points lie in the allowed half. A finite cylinder
   lets go when both tangent points lie beyond its ends.
+- **Sphere** (``WrapSphere``) with a quadrant: it wraps only while the straight segment passes
+  through it; when an end lies outside the allowed half, the tangent points are chosen to face
+  the centre and moved to the allowed side, not the shorter way round.
 - **Torus** (``WrapTorus``): see :mod:`viewer.core.torus`.
 
 Moment arms of these paths are taken as OpenSim takes them, from the directions of the
