@@ -230,6 +230,7 @@ class PathSet:
         n_pts, n_r = len(self._points), len(rw)
         moves = np.concatenate([self._on_femur, r_femur, r_femur, r_femur])
         self._moving = np.flatnonzero(moves)
+        self._stack_moving = self._stack[self._moving]
         self._slices = (slice(0, n_pts), slice(n_pts, n_pts + n_r), slice(n_pts + n_r, n_pts + 2 * n_r),
                         slice(n_pts + 2 * n_r, n_pts + 3 * n_r))
         self._ends = np.stack([self._seg_a[self._round], self._seg_b[self._round]])  # (2, round)
@@ -301,7 +302,7 @@ class PathSet:
         world = np.empty((n,) + self._stack.shape)
         world[:] = self._stack
         if self._moving.size:
-            world[:, self._moving] = self._stack[self._moving] @ R.transpose(0, 2, 1)
+            world[:, self._moving] = self._stack_moving @ R.transpose(0, 2, 1)
         _, c_sl, u_sl, side_sl = self._slices
         E = world[:, self._ends]  # (n, 2, round, 3)
         G = None

@@ -509,7 +509,8 @@ def free_round_segments(E: np.ndarray, centre: np.ndarray, axis: np.ndarray, rad
     if cylinders:
         hh = h[:, 1] - h[:, 0]
         length = np.sqrt(planar * planar + hh * hh)
-        k = (planar / np.maximum(length, 1e-12))[:, None]
+        inv = 1.0 / np.maximum(length, 1e-12)
+        k = (planar * inv)[:, None]
         c1 = c1 * k
         q = q * k
     else:
@@ -523,5 +524,5 @@ def free_round_segments(E: np.ndarray, centre: np.ndarray, axis: np.ndarray, rad
     beta[:, 1] = (c1[:, 1] + qb * ps) / Lb
     G = alpha[..., None] * p2[:, None] + beta[..., None] * s2[:, None]
     if cylinders:
-        G = G + (_END_SIGNS * (hh / np.maximum(length, 1e-12))[:, None])[..., None] * axis[:, None]
+        G += (_END_SIGNS * (hh * inv)[:, None])[..., None] * axis[:, None]
     return length, G
