@@ -377,6 +377,43 @@ def test_every_muscle_follows_the_teaching_template(annotation_set, muscle_id):
     assert not [w for w in LEAFLET_WORDS if re.search(rf"\b{w}\b", text)], muscle_id
 
 
+#: Blocks of data rather than teaching text (measured values, compartments, sources, colours).
+DATA_BLOCKS = {"architecture", "compartments", "published", "references", "display"}
+#: Teaching text per entry, in words: short enough to read beside the model in a lesson.
+TEACHING_WORDS_MAX = 1000
+
+
+def _teaching_words(node) -> int:
+    if isinstance(node, str):
+        return len(node.split())
+    if isinstance(node, dict):
+        return sum(_teaching_words(v) for v in node.values())
+    if isinstance(node, list):
+        return sum(_teaching_words(v) for v in node)
+    return 0
+
+
+def test_every_muscle_has_the_sections_of_gemellus_inferior(annotations_dir):
+    """One template: the same sections in the same order, and the same overview sections."""
+    def sections(muscle_id):
+        data = yaml.safe_load((annotations_dir / f"{muscle_id}.yaml").read_text(encoding="utf-8"))
+        return [k for k in data if k not in DATA_BLOCKS], list(data["clinical_overview"])
+
+    template = sections("gemellus_inferior")
+    assert template[1] == list(TEACHING_REQUIRED)
+    for muscle_id in MUSCLES:
+        assert sections(muscle_id) == template, muscle_id
+
+
+def test_every_entry_is_concise(annotations_dir):
+    for path in sorted(annotations_dir.glob("*.yaml")):
+        if path.stem == "layer_groups":
+            continue
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        words = sum(_teaching_words(v) for k, v in data.items() if k not in DATA_BLOCKS)
+        assert 400 <= words <= TEACHING_WORDS_MAX, (path.stem, words)
+
+
 # ------------------------------------------------------------------------------------------
 # Own words: no sentence of the annotations is copied from the seed text
 # ------------------------------------------------------------------------------------------

@@ -110,6 +110,12 @@ def test_compact_layout_on_a_1024_projector(qtbot, model, settings):
         window.apply_layout("compact")
         qtbot.wait(50)
         assert _view_share(window) >= 0.60
+        # The whole window fits the projector's 768 rows (nothing below the screen's edge).
+        window.resize(1024, 768)
+        qtbot.wait(50)
+        assert window.minimumSizeHint().height() <= 768
+        assert (window.width(), window.height()) == (1024, 768)
+        assert _view_share(window) >= 0.60
     finally:
         close_window(window)
 
@@ -302,3 +308,21 @@ def test_screenshot_dialog_mnemonics_are_unique_and_reach_their_fields(window, q
     size_label = next(w for w in dialog.findChildren(QLabel) if w.text() == "Si&ze:")
     assert size_label.buddy() is dialog.width_box
     dialog.close()
+
+
+class _Screen:
+    def __init__(self, width, height):
+        from PySide6.QtCore import QRect
+
+        self.area = QRect(0, 0, width, height)
+
+    def availableGeometry(self):  # noqa: N802 - the Qt name
+        return self.area
+
+
+@pytest.mark.parametrize(("screen", "expected"), [((1920, 1080), (1280, 800)), ((1024, 768), (1024, 768)),
+                                                  ((1366, 728), (1280, 728))])
+def test_the_first_window_fits_the_screen(qapp, screen, expected):
+    from viewer.qt.layout import initial_size
+
+    assert initial_size(_Screen(*screen)) == expected

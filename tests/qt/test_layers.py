@@ -138,3 +138,50 @@ def test_clicking_a_row_selects_and_the_box_does_not(window, qtbot):
     qtbot.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(box.center()))
     assert not window.state.is_visible("gemellus_inferior")
     assert window.state.selection == "quadratus_femoris"
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1440, 900)])
+def test_every_name_fits_its_row(window, qtbot, size):
+    """No group, structure or part name is cut: each wraps, if at all, at word breaks into a row
+    tall enough for it, and every line fits the width left beside its check box."""
+    from PySide6.QtCore import QRect
+
+    from viewer.qt.layers_panel import text_rect
+
+    window.resize(*size)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == size)
+    tree = window.layers_panel.tree
+    tree.expandAll()
+    qtbot.wait(100)
+    metrics = tree.fontMetrics()
+    wrapped_rows = 0
+    for some_id, item in window.layers_panel._items.items():
+        rect = text_rect(tree, item)
+        assert rect.width() > 60, some_id
+        needed = metrics.boundingRect(QRect(0, 0, rect.width(), 10_000), Qt.TextFlag.TextWordWrap, item.text(0))
+        assert needed.width() <= rect.width(), (some_id, item.text(0), needed.width(), rect.width())
+        assert needed.height() <= rect.height(), (some_id, item.text(0), needed.height(), rect.height())
+        assert max(metrics.horizontalAdvance(w) for w in item.text(0).split()) <= rect.width(), some_id
+        wrapped_rows += needed.height() > metrics.lineSpacing() + 2
+    # A part's row names only the part; its tooltip and the slider give the whole name.
+    part = window.layers_panel.item_for("gluteus_medius.anterior")
+    assert part.text(0) == "Anterior part" and "Gluteus medius, anterior part" in part.toolTip(0)
+    assert window.layers_panel.row_name("gluteus_medius.anterior") == "Gluteus medius, anterior part"
+    assert window.layers_panel.slider_for("gluteus_medius.anterior").accessibleName() == (
+        "Opacity of Gluteus medius, anterior part")
+    assert wrapped_rows <= 3  # wrapping is the exception for long group names, not the rule
+    assert tree.verticalScrollBar().maximum() == 0
+
+
+def test_the_opacity_slider_follows_the_current_row(window):
+    panel, state = window.layers_panel, window.state
+    state.set_opacity("piriformis", 0.3)
+    state.select("piriformis")
+    assert panel.opacity_slider.value() == 30 and panel.opacity_slider.isEnabled()
+    state.set_opacity("piriformis", 0.6)  # changed elsewhere: the slider follows
+    assert panel.opacity_slider.value() == 60
+    panel.tree.setCurrentItem(panel.item_for("gluteus_medius"))
+    assert panel.opacity_slider.value() == 100
+    state.set_opacity("gluteus_medius.anterior", 0.4)  # the muscle's row shows the mean of its parts
+    assert panel.opacity_slider.value() == 80
+    assert state.opacity("piriformis") == pytest.approx(0.6)

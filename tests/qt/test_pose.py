@@ -109,3 +109,22 @@ def test_knee_slider_bends_the_leg_and_presets_set_the_knee(window):
     panel.reset()
     assert window.state.knee_flexion_deg == pytest.approx(0.0)
     assert panel.knee_slider.value() == 0
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1440, 900)])
+def test_row_names_fit_on_one_line(window, qtbot, size):
+    """The pose rows' names are not wrapped or cut in the right-hand column; the full wording
+    stays the accessible name."""
+    window.resize(*size)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == size)
+    qtbot.wait(100)
+    panel = window.pose_panel
+    assert len(panel.labels) == 4
+    for label in panel.labels:
+        assert not label.wordWrap(), label.text()
+        assert label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width(), label.text()
+        assert label.height() >= label.fontMetrics().height(), label.text()
+    assert panel.labels[2].text() == "Rotation: external (+) / internal (−)"
+    assert panel.labels[2].accessibleName() == coordinate_label("external_rotation")
+    # The panel does not push the window past the screen's height.
+    assert window.minimumSizeHint().height() <= 800

@@ -1,8 +1,10 @@
 """The layers panel: a tree of groups, structures and compartments to show, hide and fade.
 
 Check boxes show and hide (a group's box is tri-state: some of its structures shown); the
-slider beside each row sets its opacity; the search box filters by name, Latin name or
-synonym. "Isolate" shows only the chosen structure and, pressed again, restores exactly what
+opacity slider under the tree sets the opacity of the current row (a group, a muscle or one
+part of it); the search box filters by name, Latin name or synonym. The tree has one column
+so that whole names fit a narrow dock; a compartment's row names only its part ("Anterior
+part") under the muscle's row, with the full name as its tooltip. "Isolate" shows only the chosen structure and, pressed again, restores exactly what
 was visible; "Ghost others" makes everything but the selection translucent. Every change goes
 to the session state; the tree follows the state, so changes made elsewhere (a click in the
 3D view, a lesson) show here too.
@@ -10,14 +12,17 @@ to the session state; the tree follows the state, so changes made elsewhere (a c
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
-    QHeaderView,
+    QLabel,
     QLineEdit,
     QPushButton,
     QSlider,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -32,18 +37,72 @@ KIND_ROLE = Qt.ItemDataRole.UserRole + 1
 OPACITY_STEP = 0.1
 
 
-class _OpacitySlider(QSlider):
-    """A compact 0-100 % slider for one tree row."""
+def part_label(full_name: str, parent_name: str) -> str:
+    """A compartment's row text under its muscle: ``"Anterior part"`` for
+    ``"Gluteus medius, anterior part"`` under ``"Gluteus medius"`` (the full name otherwise)."""
+    prefix = parent_name + ", "
+    if full_name.startswith(prefix) and len(full_name) > len(prefix):
+        rest = full_name[len(prefix):]
+        return rest[0].upper() + rest[1:]
+    return full_name
 
-    def __init__(self, label: str, parent=None):
+
+def text_rect(tree: QTreeWidget, item: QTreeWidgetItem, height: int | None = None) -> QRect:
+    """Where a row's name is drawn: the row's width in the viewport less its indentation, its
+    check box and the text margins (``height`` defaults to the row's current height)."""
+    depth, parent = 0, item.parent()
+    while parent is not None:
+        depth, parent = depth + 1, parent.parent()
+    x = depth * tree.indentation() + (tree.indentation() if tree.rootIsDecorated() else 0)
+    option = QStyleOptionViewItem()
+    option.initFrom(tree)
+    option.features = (QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
+                       | QStyleOptionViewItem.ViewItemFeature.HasDisplay
+                       | QStyleOptionViewItem.ViewItemFeature.WrapText)
+    option.text = item.text(0)
+    option.font = tree.font()
+    option.rect = QRect(x, 0, tree.columnWidth(0) - x,
+                        height if height is not None else tree.visualItemRect(item).height())
+    rect = tree.style().subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, tree)
+    margin = tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, tree) + 1
+    return rect.adjusted(margin, 0, -margin, 0)
+
+
+class _WrappingDelegate(QStyledItemDelegate):
+    """Rows tall enough for their name wrapped at the tree's width (the view's own size hint
+    does not know the width)."""
+
+    def __init__(self, tree: QTreeWidget):
+        super().__init__(tree)
+        self._tree = tree
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802 - Qt override
+        size = super().sizeHint(option, index)
+        item = self._tree.itemFromIndex(index)
+        if item is None:
+            return size
+        rect = text_rect(self._tree, item, size.height())
+        wrapped = self._tree.fontMetrics().boundingRect(
+            QRect(0, 0, max(rect.width(), 1), 10_000), Qt.TextFlag.TextWordWrap, item.text(0))
+        return QSize(size.width(), max(size.height(), wrapped.height() + size.height() - rect.height()))
+
+
+class _OpacitySlider(QSlider):
+    """A 0-100 % slider for the tree's current row."""
+
+    def __init__(self, parent=None):
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.setRange(0, 100)
         self.setSingleStep(5)
         self.setPageStep(20)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumWidth(70)
-        self.setAccessibleName(f"Opacity of {label}")
-        self.setToolTip(f"Opacity of {label}")
+        self.set_row_name(None)
+
+    def set_row_name(self, label: str | None) -> None:
+        text = f"Opacity of {label}" if label else "Opacity (choose a row)"
+        self.setAccessibleName(text)
+        self.setToolTip(safe_tooltip(text + " ([ and ] on the tree)"))
 
 
 class LayersPanel(QWidget):
@@ -62,9 +121,9 @@ class LayersPanel(QWidget):
         self.model = model
         self.state = state
         self._syncing = False
+        self._closed = False
         self._box_toggled = False  # set when a mouse click toggled a check box, not the row
         self._items: dict[str, QTreeWidgetItem] = {}  # structure, compartment and group ids
-        self._sliders: dict[str, _OpacitySlider] = {}
         self._search_text: dict[str, str] = {}
 
         self.search = QLineEdit(self)
@@ -74,18 +133,25 @@ class LayersPanel(QWidget):
         self.search.textChanged.connect(self.apply_filter)
 
         self.tree = QTreeWidget(self)
-        self.tree.setColumnCount(2)
-        self.tree.setHeaderLabels(["Layer", "Opacity"])
-        self.tree.setUniformRowHeights(True)
-        self.tree.setAccessibleName("Layers")
-        header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
-        # A narrow slider column: the names need the width of a 180-pixel dock more.
-        header.resizeSection(1, 48)
+        # One column and no branch gutter for the groups: whole names fit a 180-pixel dock.
+        self.tree.setColumnCount(1)
+        self.tree.setHeaderHidden(True)
+        self.tree.setRootIsDecorated(False)
         self.tree.setIndentation(12)
+        # A name longer than the dock (a group's, or any in a large font) wraps onto a second
+        # line instead of being cut.
+        self.tree.setWordWrap(True)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setItemDelegate(_WrappingDelegate(self.tree))
+        # Row heights depend on the width once names wrap: lay the rows out again on a resize.
+        self.tree.header().sectionResized.connect(self._on_width_changed)
+        self.tree.setAccessibleName("Layers")
+        self.opacity_slider = _OpacitySlider(self)
+        self.opacity_slider.valueChanged.connect(self._on_slider)
+        self.opacity_label = QLabel("&Opacity", self)
+        self.opacity_label.setBuddy(self.opacity_slider)
         self._build_tree()
+        self.tree.currentItemChanged.connect(self._on_current_changed)
         self.tree.itemChanged.connect(self._on_item_changed)
         self.tree.itemClicked.connect(self._on_item_clicked)
         self.tree.itemActivated.connect(self._on_item_activated)
@@ -111,6 +177,11 @@ class LayersPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.search)
         layout.addWidget(self.tree, 1)
+        opacity_row = QGridLayout()
+        opacity_row.addWidget(self.opacity_label, 0, 0)
+        opacity_row.addWidget(self.opacity_slider, 0, 1)
+        opacity_row.setColumnStretch(1, 1)
+        layout.addLayout(opacity_row)
         layout.addLayout(buttons)
 
         self._binding = StateBinding()
@@ -139,11 +210,7 @@ class LayersPanel(QWidget):
             flags |= Qt.ItemFlag.ItemIsAutoTristate
         item.setFlags(flags)
         item.setCheckState(0, Qt.CheckState.Checked)
-        slider = _OpacitySlider(text, self.tree)
-        slider.valueChanged.connect(lambda value, i=some_id: self._on_slider(i, value))
-        self.tree.setItemWidget(item, 1, slider)
         self._items[some_id] = item
-        self._sliders[some_id] = slider
         return item
 
     def _build_tree(self) -> None:
@@ -152,14 +219,15 @@ class LayersPanel(QWidget):
             gitem = self._make_item(self.tree, group.display_name, group.id, "group", group.description)
             for sid in members:
                 ann = self.model.annotations[sid]
-                tip = ann.latin_name + (f" (also: {', '.join(ann.synonyms)})" if ann.synonyms else "")
+                tip = f"{ann.display_name}: {ann.latin_name}" + (f" (also: {', '.join(ann.synonyms)})" if ann.synonyms else "")
                 sitem = self._make_item(gitem, ann.display_name, sid, "structure", tip)
                 self._search_text[sid] = self._searchable(sid)
                 leaves = self.model.leaves(sid)
                 if len(leaves) > 1 or (leaves and leaves[0] != sid):
                     for leaf in leaves:
-                        self._make_item(sitem, self.model.display_name(leaf), leaf, "leaf",
-                                        f"{self.model.display_name(leaf)} ({ann.display_name})")
+                        full = self.model.display_name(leaf)
+                        self._make_item(sitem, part_label(full, ann.display_name), leaf, "leaf",
+                                        f"{full} ({ann.latin_name})")
             gitem.setExpanded(True)
         self.tree.blockSignals(False)
 
@@ -169,7 +237,16 @@ class LayersPanel(QWidget):
         return self._items[some_id]
 
     def slider_for(self, some_id: str) -> QSlider:
-        return self._sliders[some_id]
+        """The opacity slider, after making ``some_id``'s row the current one."""
+        self.tree.setCurrentItem(self._items[some_id])
+        return self.opacity_slider
+
+    def row_name(self, some_id: str) -> str:
+        """The full name of a row (a compartment's row text is only its part)."""
+        item = self._items[some_id]
+        if item.data(0, KIND_ROLE) == "leaf":
+            return self.model.display_name(some_id)
+        return item.text(0)
 
     def _leaves_of(self, some_id: str) -> list[str]:
         item = self._items[some_id]
@@ -212,16 +289,22 @@ class LayersPanel(QWidget):
         self.state.select(some_id)
         self.structure_activated.emit(some_id)
 
-    def _on_slider(self, some_id: str, value: int) -> None:
-        if self._syncing:
+    def _on_slider(self, value: int) -> None:
+        item = self.tree.currentItem()
+        if self._syncing or item is None:
             return
-        for leaf in self._leaves_of(some_id):
+        for leaf in self._leaves_of(item.data(0, ID_ROLE)):
             self.state.set_opacity(leaf, value / 100.0)
+
+    def _row_opacity(self, some_id: str) -> float:
+        """A row's opacity: a group's or muscle's is the mean of its leaves."""
+        leaves = self._leaves_of(some_id)
+        return sum(self.state.opacity(x) for x in leaves) / len(leaves) if leaves else 1.0
 
     def nudge_opacity(self, some_id: str, delta: float) -> None:
         """Change a row's opacity by ``delta`` (keyboard: [ and ] on the current row)."""
-        current = self._sliders[some_id].value() / 100.0
-        self._sliders[some_id].setValue(round(100 * min(1.0, max(0.0, current + delta))))
+        slider = self.slider_for(some_id)
+        slider.setValue(round(100 * min(1.0, max(0.0, self._row_opacity(some_id) + delta))))
 
     def toggle_isolate(self) -> None:
         """Isolate the current row's structure (or the selection); restore if isolated."""
@@ -280,8 +363,7 @@ class LayersPanel(QWidget):
         vis = self.state.visibility()
         for leaf, shown in vis.items():
             self._on_visibility(leaf, shown)
-        for leaf in vis:
-            self._on_opacity(leaf, self.state.opacity(leaf))
+        self._sync_slider()
         self._on_ghost(self.state.ghost)
         self._on_selection(self.state.selection)
 
@@ -296,25 +378,33 @@ class LayersPanel(QWidget):
             self._syncing = False
         self._sync_isolate_button()
 
-    def _set_slider(self, some_id: str, value: float) -> None:
-        slider = self._sliders[some_id]
+    def _on_width_changed(self, *_args) -> None:
+        self.tree.scheduleDelayedItemsLayout()
+
+    def _on_current_changed(self, *_args) -> None:
+        self._sync_slider()
+
+    def _sync_slider(self) -> None:
+        """Show the current row's opacity (and name) on the slider."""
+        item = self.tree.currentItem()
+        self.opacity_slider.setEnabled(item is not None)
         self._syncing = True
         try:
-            slider.setValue(round(100 * value))
+            if item is None:
+                self.opacity_slider.set_row_name(None)
+                self.opacity_slider.setValue(100)
+            else:
+                some_id = item.data(0, ID_ROLE)
+                self.opacity_slider.set_row_name(self.row_name(some_id))
+                self.opacity_slider.setValue(round(100 * self._row_opacity(some_id)))
         finally:
             self._syncing = False
 
     def _on_opacity(self, leaf: str, value: float) -> None:
-        if leaf in self._sliders:
-            self._set_slider(leaf, value)
-        # Parents show the mean opacity of their leaves.
-        item = self._items.get(leaf)
-        parent = item.parent() if item is not None else None
-        while parent is not None:
-            pid = parent.data(0, ID_ROLE)
-            leaves = self._leaves_of(pid)
-            self._set_slider(pid, sum(self.state.opacity(x) for x in leaves) / len(leaves))
-            parent = parent.parent()
+        # The slider follows a change made elsewhere (a lesson, a reset) to the current row.
+        item = self.tree.currentItem()
+        if item is not None and leaf in self._leaves_of(item.data(0, ID_ROLE)):
+            self._sync_slider()
 
     def _on_selection(self, some_id) -> None:
         self._syncing = True
@@ -340,7 +430,12 @@ class LayersPanel(QWidget):
         self.isolate_button.setText("Rest&ore" if isolated else "&Isolate")
 
     def close_panel(self) -> None:
-        """Stop following the state (before the widget is deleted)."""
+        """Stop following the state and the tree's own signals (before the widget is deleted)."""
         self._binding.disconnect_all()
+        if not self._closed:
+            self._closed = True
+            self.tree.header().sectionResized.disconnect(self._on_width_changed)
+            self.tree.currentItemChanged.disconnect(self._on_current_changed)
+            self.opacity_slider.valueChanged.disconnect(self._on_slider)
         self.tree.viewport().removeEventFilter(self)
         self.tree.removeEventFilter(self)

@@ -3,14 +3,27 @@ and the compact one (one tabbed column), both leaving most of the width to the 3
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 
 #: Dock column widths (px): the standard layout keeps the 3D view at two thirds of a
 #: 1280-pixel window; the compact one (one tabbed column) at three quarters of 1024 pixels.
 STANDARD_WIDTHS = (180, 245)
 COMPACT_WIDTH = 250
+#: The window's first size; a smaller screen (a 1024x768 projector) gets its whole available area.
+DEFAULT_SIZE = (1280, 800)
 #: The panels of the window, in menu order (a lesson panel, docked later, is left alone).
 PANELS = ("layers", "pose", "demo", "clinical", "info", "actions", "plot")
+
+
+def initial_size(screen=None) -> tuple[int, int]:
+    """The window's first size: :data:`DEFAULT_SIZE`, limited to the screen's available area."""
+    from PySide6.QtGui import QGuiApplication
+
+    screen = screen or QGuiApplication.primaryScreen()
+    if screen is None:
+        return DEFAULT_SIZE
+    area = screen.availableGeometry()
+    return min(DEFAULT_SIZE[0], area.width()), min(DEFAULT_SIZE[1], area.height())
 
 
 def apply_layout(window, name: str) -> None:
@@ -52,5 +65,8 @@ def apply_layout(window, name: str) -> None:
         window.resizeDocks([d["layers"], d["info"]], list(STANDARD_WIDTHS), Qt.Orientation.Horizontal)
     window.layout_name = name
     if not (window.isFullScreen() or window.isMaximized()):
-        # Re-docking stacks the panels for a moment, which may have grown the window.
-        window.resize(size)
+        # Re-docking stacks the panels for a moment, which may have grown the window; the docks
+        # settle in the next event-loop turn, so the size is set back then, never past the screen.
+        target = (size.width(), min(size.height(), initial_size(window.screen())[1]))
+        window.resize(*target)
+        QTimer.singleShot(0, window, lambda: window.resize(*target))

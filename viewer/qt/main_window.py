@@ -36,7 +36,7 @@ from viewer.qt.demo_panel import DemoPanel
 from viewer.qt.help_dialog import HelpDialog
 from viewer.qt.info_panel import InfoPanel
 from viewer.qt.layers_panel import LayersPanel
-from viewer.qt.layout import apply_layout
+from viewer.qt.layout import apply_layout, initial_size
 from viewer.qt.menus import build_menus, build_toolbar, restore_window, save_window
 from viewer.qt.playback import PlaybackTimer
 from viewer.qt.plot_panel import PlotPanel
@@ -169,7 +169,7 @@ class MainWindow(QMainWindow):
         self.viewport.hovered.connect(self._show_hover)
         self.viewport.point_picked.connect(self.clinical_panel.add_picked_point)
         self.presenter = Presenter(self)
-        self.resize(1280, 800)
+        self.resize(*initial_size())
         self.apply_layout("standard")
         if restore:
             self.restore_settings()

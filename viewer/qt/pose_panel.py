@@ -3,8 +3,9 @@
 Below them, knee flexion (0-120°) bends the leg so that rotation of the thigh shows as the foot
 swinging; it is for display only, the mechanics are hip-only.
 
-Each row is labelled in anatomical words with the sign convention and unit, and is limited
-to the joint's range of motion. Dragging a slider moves the femur live (every step goes to
+Each row is labelled in anatomical words with the sign convention, on one line that fits the
+narrow right-hand column (the full wording is the tooltip and accessible name), with the
+joint's range of motion written under the ends of its slider. Dragging a slider moves the femur live (every step goes to
 the session state, the scene re-sweeps the muscles in place).
 """
 
@@ -14,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QSlider,
@@ -43,6 +45,36 @@ def coordinate_label(name: str) -> str:
     return f"{positive.capitalize()} (+) / {negative.capitalize()} (−)"
 
 
+#: The ranges under the sliders: plain text colour (readable when projected), a point smaller
+#: than the row names so that the panel fits the height of an 800-pixel window.
+RANGE_STYLE = "color: palette(window-text); font-size: 8pt;"
+
+
+def panel_label(name: str) -> str:
+    """The row text in the panel: ``"Flexion (+) / extension (−)"``; two motions that share a
+    noun name it once (``"Rotation: external (+) / internal (−)"``) so that the row fits."""
+    positive, negative = COORDINATE_WORDS[name]
+    pos, neg = positive.split(), negative.split()
+    if len(pos) == len(neg) == 2 and pos[1] == neg[1]:
+        return f"{pos[1].capitalize()}: {pos[0]} (+) / {neg[0]} (−)"
+    return f"{positive.capitalize()} (+) / {negative} (−)"
+
+
+def _range_row(parent: QWidget, lo: float, hi: float, style: str) -> QWidget:
+    """The range of a slider written under its two ends (``−20°`` … ``120°``)."""
+    row = QWidget(parent)
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for value, align in ((lo, Qt.AlignmentFlag.AlignLeft), (hi, Qt.AlignmentFlag.AlignRight)):
+        text = f"{value:g}°".replace("-", "−")
+        label = QLabel(text, row)
+        label.setStyleSheet(style)
+        label.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(label, 1, align)
+    row.setToolTip(f"{lo:g}° … {hi:g}°")
+    return row
+
+
 class PosePanel(QWidget):
     """Sliders and spin boxes for flexion, abduction and external rotation (degrees)."""
 
@@ -55,19 +87,22 @@ class PosePanel(QWidget):
         limits = state.rom.as_array()
         grid = QGridLayout()
         grid.setColumnStretch(0, 1)
+        grid.setVerticalSpacing(0)
+        self.labels: list[QLabel] = []
         for i, name in enumerate(POSE_COORDINATES):
             lo, hi = (float(v) for v in limits[i])
             positive, negative = COORDINATE_WORDS[name]
-            label = QLabel(coordinate_label(name), self)
-            label.setWordWrap(True)  # a narrow dock wraps the long names rather than widening
+            label = QLabel(panel_label(name), self)
+            label.setToolTip(coordinate_label(name))
+            label.setAccessibleName(coordinate_label(name))
+            self.labels.append(label)
             slider = QSlider(Qt.Orientation.Horizontal, self)
             slider.setRange(int(round(lo)), int(round(hi)))
             slider.setSingleStep(1)
             slider.setPageStep(10)
             slider.setTracking(True)  # follow every step while dragging, not only on release
             slider.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-            slider.setTickPosition(QSlider.TickPosition.TicksBelow)
-            slider.setTickInterval(10)
+            # No tick marks: the range written under the slider's ends takes their place.
             tip = f"{negative} {abs(lo):g}° to {positive} {hi:g}°"
             slider.setToolTip(tip)
             slider.setAccessibleName(coordinate_label(name))
@@ -80,13 +115,11 @@ class PosePanel(QWidget):
             spin.setToolTip(tip)
             spin.setAccessibleName(coordinate_label(name) + " in degrees")
             label.setBuddy(slider)
-            range_label = QLabel(f"{lo:g}° … {hi:g}°", self)
-            # Plain text colour: the range must stay readable when projected.
-            range_label.setStyleSheet("color: palette(window-text);")
-            grid.addWidget(label, 2 * i, 0, 1, 2)
-            grid.addWidget(range_label, 2 * i, 2, Qt.AlignmentFlag.AlignRight)
-            grid.addWidget(slider, 2 * i + 1, 0, 1, 2)
-            grid.addWidget(spin, 2 * i + 1, 2)
+            range_row = _range_row(self, lo, hi, RANGE_STYLE)
+            grid.addWidget(label, 3 * i, 0, 1, 3)
+            grid.addWidget(slider, 3 * i + 1, 0, 1, 2)
+            grid.addWidget(spin, 3 * i + 1, 2)
+            grid.addWidget(range_row, 3 * i + 2, 0, 1, 2)
             slider.valueChanged.connect(lambda value, c=i: self._on_slider(c, value))
             spin.valueChanged.connect(lambda value, c=i: self._on_spin(c, value))
             self.sliders.append(slider)
@@ -94,15 +127,13 @@ class PosePanel(QWidget):
 
         # knee flexion: display only
         lo, hi = KNEE_FLEXION_RANGE_DEG
-        row = 2 * len(POSE_COORDINATES)
+        row = 3 * len(POSE_COORDINATES)
         knee_label = QLabel("Knee flexion (display only)", self)
-        knee_label.setWordWrap(True)  # a narrow dock wraps it rather than widening
+        self.labels.append(knee_label)
         self.knee_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.knee_slider.setRange(int(lo), int(hi))
         self.knee_slider.setPageStep(10)
         self.knee_slider.setTracking(True)
-        self.knee_slider.setTickPosition(QSlider.TickPosition.TicksBelow)
-        self.knee_slider.setTickInterval(10)
         tip = (f"Bend the knee {lo:g}° to {hi:g}°: at 90° the foot swings as the thigh rotates. "
                "The mechanics are those of the hip alone.")
         self.knee_slider.setToolTip(tip)
@@ -115,16 +146,15 @@ class PosePanel(QWidget):
         self.knee_spin.setToolTip(tip)
         self.knee_spin.setAccessibleName("Knee flexion in degrees")
         knee_label.setBuddy(self.knee_slider)
-        knee_range = QLabel(f"{lo:g}° … {hi:g}°", self)
-        knee_range.setStyleSheet("color: palette(mid);")
-        grid.addWidget(knee_label, row, 0, 1, 2)
-        grid.addWidget(knee_range, row, 2, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(knee_label, row, 0, 1, 3)
         grid.addWidget(self.knee_slider, row + 1, 0, 1, 2)
         grid.addWidget(self.knee_spin, row + 1, 2)
+        grid.addWidget(_range_row(self, lo, hi, RANGE_STYLE), row + 2, 0, 1, 2)
         self.knee_slider.valueChanged.connect(lambda value: self._on_knee_input(float(value)))
         self.knee_spin.valueChanged.connect(self._on_knee_input)
 
         presets = QGridLayout()
+        presets.setVerticalSpacing(3)
         self.preset_buttons: dict[str, QPushButton] = {}
         for k, (key, text, tip) in enumerate(PRESET_BUTTONS):
             button = QPushButton(text, self)
@@ -138,7 +168,8 @@ class PosePanel(QWidget):
         presets.addWidget(self.reset_button, len(PRESET_BUTTONS) // 2, len(PRESET_BUTTONS) % 2)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(4)
         layout.addLayout(grid)
         layout.addLayout(presets)
         layout.addStretch(1)
