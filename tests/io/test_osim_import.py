@@ -25,6 +25,8 @@ GAIT2392 = HERE.parents[2] / "shared" / "reference" / "opensim_gait2392" / "gait
 #: The grid of poses of the comparison (OpenSim coordinates, degrees): flexion -10..90,
 #: adduction -20..20, internal rotation -30..30. Coarse, for a two-core CI.
 GRID = [(f, a, r) for f in (-10.0, 20.0, 50.0, 90.0) for a in (-20.0, 0.0, 20.0) for r in (-30.0, 0.0, 30.0)]
+#: Every 10 deg of the same ranges (385 poses), for the small test model.
+DENSE_GRID = [(f, a, r) for f in range(-10, 91, 10) for a in range(-20, 21, 10) for r in range(-30, 31, 10)]
 
 
 @pytest.fixture(scope="session")
@@ -32,16 +34,16 @@ def opensim():
     return pytest.importorskip("opensim")
 
 
-def opensim_reference(opensim, model_file: Path, names: list[str]):
-    """Lengths (mm) and moment arms (mm, viewer signs) from OpenSim over :data:`GRID`."""
+def opensim_reference(opensim, model_file: Path, names: list[str], grid=GRID):
+    """Lengths (mm) and moment arms (mm, viewer signs) from OpenSim over ``grid``."""
     model = opensim.Model(str(model_file))
     state = model.initSystem()
     coords = model.getCoordinateSet()
     flex, add, rot = (coords.get(n) for n in ("hip_flexion_r", "hip_adduction_r", "hip_rotation_r"))
     muscles = model.getMuscles()
-    lengths = np.zeros((len(GRID), len(names)))
-    arms = np.zeros((len(GRID), len(names), 3))
-    for i, (f, a, r) in enumerate(GRID):
+    lengths = np.zeros((len(grid), len(names)))
+    arms = np.zeros((len(grid), len(names), 3))
+    for i, (f, a, r) in enumerate(grid):
         flex.setValue(state, np.radians(f), False)
         add.setValue(state, np.radians(a), False)
         rot.setValue(state, np.radians(r), False)
@@ -55,9 +57,9 @@ def opensim_reference(opensim, model_file: Path, names: list[str]):
     return lengths, arms
 
 
-def viewer_values(data_dir: Path, names: list[str]):
+def viewer_values(data_dir: Path, names: list[str], grid=GRID):
     model = load_model(data_dir)
-    pose = np.array([[f, -a, -r] for f, a, r in GRID])
+    pose = np.array([[f, -a, -r] for f, a, r in grid], dtype=float)
     lengths, arms = model.paths.lengths_and_moment_arms(pose)
     cols = [model.paths.index(n) for n in names]
     return lengths[:, cols], arms[:, cols]
@@ -110,41 +112,66 @@ def test_gait2392_moment_arms_and_lengths_reproduce_opensim(gait2392_folder, ope
     assert np.abs(ref_r).max() > 50.0  # the comparison is not between zeros
 
 
-REPRODUCED = ["head_wrap", "neck_wrap", "ischium_wrap", "conditional_points", "moving_point"]
+#: Every imported muscle of the test model: each wrap type (sphere, cylinder, ellipsoid with the
+#: three plane methods, torus), quadrants on each, a path with two wraps, conditional and
+#: moving points.
+REPRODUCED = ["head_wrap", "neck_wrap", "troch_wrap", "troch_side_wrap", "ischium_wrap", "tuber_wrap",
+              "conditional_points", "moving_point", "torus_wrap", "troch_midpoint", "troch_axial", "ring_half_wrap",
+              "two_wraps"]
+WRAPPED = ["head_wrap", "neck_wrap", "troch_wrap", "troch_side_wrap", "ischium_wrap", "tuber_wrap", "torus_wrap",
+           "troch_midpoint", "troch_axial", "ring_half_wrap", "two_wraps"]
 
 
 def test_small_model_with_every_point_type_and_wrap_reproduces_opensim(test_model_folder, opensim):
     out, _, _ = test_model_folder
-    ref_l, ref_r = opensim_reference(opensim, TEST_MODEL, REPRODUCED)
-    our_l, our_r = viewer_values(out, REPRODUCED)
+    ref_l, ref_r = opensim_reference(opensim, TEST_MODEL, REPRODUCED, DENSE_GRID)
+    our_l, our_r = viewer_values(out, REPRODUCED, DENSE_GRID)
     np.testing.assert_array_less(np.abs(our_l - ref_l), 0.5)
     np.testing.assert_array_less(np.abs(our_r - ref_r), 1.0)
-    # The wraps really wrap somewhere on the grid (path longer than the straight chord).
-    model = load_model(out)
-    for name in ("head_wrap", "neck_wrap", "ischium_wrap"):
-        line = model.paths.lines[model.paths.index(name)]
-        drawn = [len(p) for p in (model.paths.polylines([f, -a, -r])[model.paths.index(name)] for f, a, r in GRID)]
-        assert max(drawn) > len(line.points), name
+    assert np.abs(ref_r).max() > 30.0  # the comparison is not between zeros
 
 
-def test_ellipsoid_wrap_follows_opensim_closely(test_model_folder, opensim):
-    """OpenSim's ellipsoid algorithm is its own (iterative) construction; the viewer's path lies in
-    the plane through the end points and the centre. Where both wrap, the lengths agree within
-    3 %; see the issue notes for the moment arms."""
+def test_every_wrap_of_the_test_model_wraps_on_the_grid_and_is_drawn_at_its_length(test_model_folder):
+    """The comparison above means something only if each wrap is in contact at some poses; the
+    drawn course (tangent lines and the arc OpenSim measures) has the computed length."""
     out, _, _ = test_model_folder
-    ref_l, _ = opensim_reference(opensim, TEST_MODEL, ["troch_wrap"])
-    our_l, _ = viewer_values(out, ["troch_wrap"])
-    np.testing.assert_allclose(our_l, ref_l, rtol=0.03)
-    assert np.median(np.abs(our_l - ref_l)) < 1.0
+    model = load_model(out)
+    paths = model.paths
+    pose = np.array([[f, -a, -r] for f, a, r in GRID])
+    lengths = paths.lengths(pose)
+    for name in WRAPPED:
+        j = paths.index(name)
+        drawn = [paths.polylines(p)[j] for p in pose]
+        line = paths.lines[j]
+        assert max(len(d) for d in drawn) > len(line.points), name
+        drawn_length = np.array([np.linalg.norm(np.diff(d, axis=0), axis=1).sum() for d in drawn])
+        np.testing.assert_allclose(drawn_length, lengths[:, j], atol=0.05, err_msg=name)
+
+
+def test_ellipsoid_plane_methods_give_their_own_paths(test_model_folder, opensim):
+    """The three methods of OpenSim's ellipsoid wrap put the path in different planes: the
+    import keeps each method (its own wrap entry), and each reproduces OpenSim."""
+    out, _, _ = test_model_folder
+    names = ["troch_wrap", "troch_midpoint", "troch_axial"]
+    ref_l, _ = opensim_reference(opensim, TEST_MODEL, names)
+    our_l, _ = viewer_values(out, names)
+    assert np.abs(ref_l[:, 0] - ref_l[:, 1]).max() > 0.01 or np.abs(ref_l[:, 0] - ref_l[:, 2]).max() > 0.01
+    np.testing.assert_allclose(our_l, ref_l, atol=0.01)
+    model = load_model(out)
+    methods = {w.method for line in model.lines if line.id in names for w in line.wraps if w is not None}
+    assert methods == {"hybrid", "midpoint", "axial"}
 
 
 def test_unsupported_elements_give_one_line_and_nothing_half_imported(test_model_folder):
     out, summary, notices = test_model_folder
-    torus = [n for n in notices if "torus_wrap" in n]
-    assert torus == [f"{TEST_MODEL}: muscle 'torus_wrap' left out: unsupported wrap object <WrapTorus> 'ring'"]
+    assert notices == [(f"{TEST_MODEL}: muscle 'hip_moving' left out: unsupported moving point 'm' driven by the hip "
+                        "coordinate 'hip_flexion_r'")]
     model = load_model(out)
-    assert "torus_wrap" not in model.paths.ids and "one_sided" not in model.paths.ids
-    assert summary["muscles"] == 8
+    assert "hip_moving" not in model.paths.ids and "one_sided" not in model.paths.ids
+    assert summary["muscles"] == 13
+    torus = model.paths.lines[model.paths.index("torus_wrap")].wraps[0]
+    assert torus.kind == "torus" and torus.method == "opensim"
+    assert torus.radius_mm == pytest.approx(10.0) and torus.ring_radius_mm == pytest.approx(30.0)
     # Conditional points keep their hip conditions (degrees, viewer coordinates).
     line = model.paths.lines[model.paths.index("conditional_points")]
     conditions = [p.condition for p in line.points if p.condition is not None]
@@ -181,8 +208,8 @@ def test_bad_model_files_give_one_clear_line(tmp_path, content, message):
 def test_cli_import_osim(tmp_path, capsys):
     assert main(["import-osim", str(TEST_MODEL), "--out", str(tmp_path / "d")]) == 0
     out, err = capsys.readouterr()
-    assert "imported 8 muscles crossing the hip" in out and f"--data {tmp_path / 'd'}" in out
-    assert "'torus_wrap' left out" in err
+    assert "imported 13 muscles crossing the hip" in out and f"--data {tmp_path / 'd'}" in out
+    assert "'hip_moving' left out" in err
     assert main(["--data", str(tmp_path / "d"), "validate"]) == 0
     assert main(["import-osim", str(tmp_path / "missing.osim"), "--out", str(tmp_path / "e")]) == 2
     assert "model file not found" in capsys.readouterr().err

@@ -95,9 +95,16 @@ def test_no_muscle_is_buried_in_bone_at_the_neutral_pose(model):
     for sid, record in model.meshes.items():
         if record.kind == "bone":
             continue
-        rings = record.vertices[: DEFAULT_STATIONS * DEFAULT_RING].reshape(DEFAULT_STATIONS, DEFAULT_RING, 3)
-        lo, hi = int(0.12 * DEFAULT_STATIONS), int(0.88 * DEFAULT_STATIONS)
-        samples = rings[lo:hi:2].reshape(-1, 3)
+        rig = model.bellies
+        if rig is not None and sid in rig.line_ids:
+            # A belly: both faces of every fibre, by station along the fibres.
+            faces = record.vertices.reshape(2, rig.fibres, rig.stations, 3)
+            lo, hi = int(0.12 * rig.stations), int(0.88 * rig.stations)
+            samples = faces[:, :, lo:hi:2].reshape(-1, 3)
+        else:
+            rings = record.vertices[: DEFAULT_STATIONS * DEFAULT_RING].reshape(DEFAULT_STATIONS, DEFAULT_RING, 3)
+            lo, hi = int(0.12 * DEFAULT_STATIONS), int(0.88 * DEFAULT_STATIONS)
+            samples = rings[lo:hi:2].reshape(-1, 3)
         # Neutral pose: the femur frame coincides with the pelvis frame.
         depth = np.min([fn(samples) for fn in bones.values()], axis=0)
         report[sid] = float(np.mean(depth < -3.0))

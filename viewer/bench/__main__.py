@@ -1,4 +1,4 @@
-"""``python -m viewer.bench [mechanics|clinical|app|all]``: run benchmarks and print their figures."""
+"""``python -m viewer.bench [mechanics|clinical|muscles|app|all]``: run benchmarks and print their figures."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m viewer.bench", description=__doc__)
-    parser.add_argument("which", nargs="?", default="all", choices=["mechanics", "clinical", "app", "all"])
+    parser.add_argument("which", nargs="?", default="all", choices=["mechanics", "clinical", "muscles", "app", "all"])
     parser.add_argument("--data", default=None, metavar="DIR", help="data folder (default: built-in)")
     parser.add_argument("--osim", default=None, metavar="MODEL.osim",
                         help="also time OpenSim on this model, imported, at the same poses (needs the opensim package)")
@@ -21,6 +21,10 @@ def main(argv: list[str] | None = None) -> int:
         from viewer.bench.clinical import main as clinical
 
         clinical(data_dir=args.data)
+    if args.which in ("muscles", "all"):
+        from viewer.bench.muscles import main as muscles
+
+        muscles(data_dir=args.data)
     if args.which in ("app", "all"):
         from viewer.bench.app import main as app
 

@@ -58,8 +58,10 @@ class WrapSurface:
     ``kind`` is ``"sphere"`` (``centre_mm``, ``radius_mm``), ``"cylinder"`` (an infinite
     cylinder: ``centre_mm`` on its axis, unit ``axis``, ``radius_mm``, and ``direction``: +1 or
     -1 to make paths go round counter-clockwise or clockwise about the axis, 0 for the
-    shorter way) or ``"ellipsoid"`` (``centre_mm``, principal axes as the rows of ``frame``,
-    half-lengths ``semi_axes_mm``; ``radius_mm`` is the largest of them).
+    shorter way), ``"ellipsoid"`` (``centre_mm``, principal axes as the rows of ``frame``,
+    half-lengths ``semi_axes_mm``; ``radius_mm`` is the largest of them) or ``"torus"``
+    (``centre_mm``, axes as the rows of ``frame`` with the ring's axis last, tube radius
+    ``radius_mm`` and ring radius ``ring_radius_mm``).
 
     ``side`` is a quadrant constraint (body frame): a non-zero vector pointing to the half of
     the surface the path must pass over, going the far way round if it has to. With
@@ -80,6 +82,15 @@ class WrapSurface:
     semi_axes_mm: np.ndarray | None = None
     side: np.ndarray | None = None
     side_on_contact: bool = False
+    #: Imported models only: the OpenSim plane method of an ellipsoid (``"hybrid"``,
+    #: ``"midpoint"`` or ``"axial"``; None: the viewer's own path in the plane through the
+    #: centre) or ``"opensim"`` for a sphere or torus that follows OpenSim's rules, the length of a finite cylinder in mm (None: infinite, the viewer's own rule),
+    #: and the radius in mm of a torus's ring (the circle through the tube's centres; the
+    #: tube's radius is ``radius_mm`` and the ring's axis the third row of ``frame``). Paths
+    #: over these follow OpenSim's rules (:mod:`viewer.core.wrap_imported`).
+    method: str | None = None
+    length_mm: float | None = None
+    ring_radius_mm: float | None = None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ front of the femur medially (internal rotation).
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,7 +117,10 @@ def rotation_matrices(pose_deg) -> np.ndarray:
     numpy.ndarray, shape (n, 3, 3)
         ``R`` such that ``p_pelvis = R @ p_femur``.
     """
-    q = np.radians(as_pose_array(pose_deg))
+    pose = as_pose_array(pose_deg)
+    if pose.shape[0] == 1:
+        return _one_rotation(*pose[0].tolist())
+    q = np.radians(pose)
     flex, add, introt = q[:, 0], -q[:, 1], -q[:, 2]
     cz, sz = np.cos(flex), np.sin(flex)
     cx, sx = np.cos(add), np.sin(add)
@@ -132,6 +137,17 @@ def rotation_matrices(pose_deg) -> np.ndarray:
     R[:, 2, 1] = sx
     R[:, 2, 2] = cx * cy
     return R
+
+
+def _one_rotation(flexion: float, abduction: float, external: float) -> np.ndarray:
+    """:func:`rotation_matrices` for one pose from scalar maths (a pose update of the
+    interactive viewer is one pose; array operations on single values cost more than the maths)."""
+    cz, sz = math.cos(math.radians(flexion)), math.sin(math.radians(flexion))
+    cx, sx = math.cos(math.radians(-abduction)), math.sin(math.radians(-abduction))
+    cy, sy = math.cos(math.radians(-external)), math.sin(math.radians(-external))
+    return np.array([[[cz * cy - sz * sx * sy, -sz * cx, cz * sy + sz * sx * cy],
+                      [sz * cy + cz * sx * sy, cz * cx, sz * sy - cz * sx * cy],
+                      [-cx * sy, sx, cx * cy]]])
 
 
 def femur_transform(pose_deg) -> np.ndarray:

@@ -4,8 +4,10 @@ how its length changes with each joint coordinate.
 A :class:`PathSet` compiles the model's lines into flat arrays once, so that path lengths for
 many poses and all lines cost a fixed, small number of numpy operations: every fixed point
 is transformed in one batch, every segment measured in one batch (straight, or wrapped round
-a sphere, cylinder or ellipsoid), and segment lengths are summed into line lengths by one
-matrix product.
+a sphere or cylinder by one fused kernel; ellipsoids, tori and the wraps of imported models
+by their own kernels), and segment lengths are summed into line lengths by one matrix
+product. A segment whose ends and wrap surface lie on one body never changes: it is
+measured once, when the set is compiled.
 
 Moment arms come from the same pass. Each segment kernel returns the gradient of its length
 with respect to its two end points (the unit vectors from the contact points to the ends).
@@ -23,28 +25,55 @@ exactly one chain of segments is active.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 
 from viewer.core.anatomy import MuscleLine
 from viewer.core.kinematics import as_pose_array, rotation_matrices
+from viewer.core.torus import torus_segment
+from viewer.core.wrap_imported import (
+    ELLIPSOID_METHODS,
+    opensim_cylinder_segment,
+    opensim_ellipsoid_segment,
+    opensim_sphere_segment,
+)
 from viewer.core.wrapping import (
     _cross,
     cylinder_wrap_polyline,
     ellipsoid_segment_gradient,
     ellipsoid_wrap_polyline,
+    free_round_segments,
     round_segment,
     sided_polyline,
 )
 
-WRAP_KINDS = ("sphere", "cylinder", "ellipsoid")
+WRAP_KINDS = ("sphere", "cylinder", "ellipsoid", "torus")
+
+
+def _kernel(wrap) -> str:
+    """Which batch kernel measures segments over ``wrap``: ``round`` (straight, sphere and the
+    viewer's cylinders, one fused kernel) or one of the kernels run apart."""
+    if wrap.kind == "ellipsoid":
+        return "ellipsoid" if wrap.method is None else "opensim_ellipsoid"
+    if wrap.kind == "cylinder" and wrap.length_mm is not None:
+        return "opensim_cylinder"
+    if wrap.kind == "torus":
+        return "torus" if wrap.method is None else "opensim_torus"
+    if wrap.kind == "sphere" and wrap.method == "opensim":
+        return "opensim_sphere"
+    return "round"
 
 
 def joint_axis_vectors(pose_deg: np.ndarray, R: np.ndarray) -> np.ndarray:
     """Rotation axis of each pose coordinate (flexion, abduction, external rotation), pelvis
     frame, shape ``(n, 3, 3)``: row ``c`` is the angular velocity of the femur per radian of
     coordinate ``c``."""
+    if pose_deg.shape[0] == 1:
+        q = math.radians(pose_deg[0, 0])
+        y0, y1, y2 = R[0, :, 1].tolist()
+        return np.array([[[0.0, 0.0, 1.0], [-math.cos(q), -math.sin(q), 0.0], [-y0, -y1, -y2]]])
     q = np.radians(pose_deg[:, 0])
     axes = np.zeros((pose_deg.shape[0], 3, 3))
     axes[:, 0, 2] = 1.0
@@ -52,6 +81,13 @@ def joint_axis_vectors(pose_deg: np.ndarray, R: np.ndarray) -> np.ndarray:
     axes[:, 1, 1] = -np.sin(q)
     axes[:, 2] = -R[:, :, 1]
     return axes
+
+
+def _per_line(values: np.ndarray, incidence: np.ndarray) -> np.ndarray:
+    """Segment values ``(n, S)`` summed into lines, ``(n, m)``. Written as a stack of
+    row-vector products: a plain matrix product of this shape goes to the multithreaded BLAS,
+    whose threads cost far more than the sums on a busy machine."""
+    return (values[:, None, :] @ incidence)[:, 0]
 
 
 class PathSet:
@@ -149,9 +185,28 @@ class PathSet:
         m_wrap = m_wrap.astype(float)
         on_f = self._on_femur.astype(float)
         self._sign_ab = np.concatenate([on_f[self._seg_a] - m_wrap, on_f[self._seg_b] - m_wrap])
-        # Round kernel (straight, sphere, cylinder) per segment; ellipsoids apart.
-        self._ell = self._by_kind["ellipsoid"]
-        self._round = np.flatnonzero(wrap_kind != "ellipsoid")
+        self._w_method = np.array([ELLIPSOID_METHODS.index(w.method) if w.kind == "ellipsoid" and w.method else 0
+                                   for w in wraps], dtype=int)
+        self._w_half = np.array([0.5 * w.length_mm if w.length_mm else np.inf for w in wraps], dtype=float)
+        self._w_ring = np.array([w.ring_radius_mm or 0.0 for w in wraps], dtype=float)
+        # Segments of paths with more than one wrap surface (OpenSim then iterates cylinder
+        # tangent points to tangency).
+        n_wraps = [len({id(w) for w in line.wraps if w is not None}) for line in self.lines]
+        self._seg_multi = np.array([n_wraps[li] > 1 for li in seg_line], dtype=bool)
+        # Round kernel (straight, sphere, cylinder) per segment; the other kernels apart.
+        kernels = np.array([_kernel(w) for w in wraps]) if wraps else np.array([], dtype=str)
+        seg_kernel = np.where(seg_wrap_arr >= 0, kernels[np.maximum(seg_wrap_arr, 0)] if wraps else "", "round")
+        self._extra = [(k, np.flatnonzero(seg_kernel == k)) for k in ("ellipsoid", "opensim_ellipsoid",
+                                                                        "opensim_cylinder", "torus", "opensim_torus",
+                                                                        "opensim_sphere")]
+        # A segment whose ends and wrap surface all lie on one body keeps its length at every
+        # pose and has no moment arm: measured once here, left out of every pose update.
+        seg_femur_a, seg_femur_b = self._on_femur[self._seg_a], self._on_femur[self._seg_b]
+        fixed = (seg_femur_a == seg_femur_b) & ((seg_wrap_arr < 0) | (m_wrap.astype(bool) == seg_femur_a))
+        self._fixed_idx = np.flatnonzero(fixed)
+        self._extra = [(k, sel[~fixed[sel]]) for k, sel in self._extra]
+        self._extra = [(k, sel) for k, sel in self._extra if sel.size]
+        self._round = np.flatnonzero((seg_kernel == "round") & ~fixed)
         rw = seg_wrap_arr[self._round]
         has = rw >= 0
         wi = np.maximum(rw, 0)
@@ -175,8 +230,37 @@ class PathSet:
         n_pts, n_r = len(self._points), len(rw)
         moves = np.concatenate([self._on_femur, r_femur, r_femur, r_femur])
         self._moving = np.flatnonzero(moves)
+        self._stack_moving = self._stack[self._moving]
         self._slices = (slice(0, n_pts), slice(n_pts, n_pts + n_r), slice(n_pts + n_r, n_pts + 2 * n_r),
                         slice(n_pts + 2 * n_r, n_pts + 3 * n_r))
+        self._ends = np.stack([self._seg_a[self._round], self._seg_b[self._round]])  # (2, round)
+        self._free = not (np.any(self._r_direction) or np.any(r_side))
+        self._straight = not np.any(self._r_radius)
+        self._any_cyl = bool(np.any(r_axis))
+        self._fixed_len = np.zeros(n_seg)
+        self._fixed_len[self._fixed_idx] = [self._rest_length(k) for k in self._fixed_idx]
+        self._fixed_lines = self._fixed_len @ self._incidence
+        # Moment of a round segment's ends -> moment arm of its line: -(m_end - m_wrap) per line.
+        sign_ab = self._sign_ab.reshape(2, n_seg)[:, self._round]
+        self._round_moment = -(sign_ab[:, :, None] * self._incidence[self._round][None]).reshape(-1, len(self.lines))
+        self._round_incidence = self._incidence[self._round]
+        self._straight_moment = -(sign_ab[1] - sign_ab[0])[:, None] * self._round_incidence
+
+    def _rest_length(self, k: int) -> float:
+        """Length of segment ``k`` at the neutral pose (for segments that never change)."""
+        a, b = self._points[self._seg_a[k]], self._points[self._seg_b[k]]
+        wi = self._seg_wrap[k]
+        if wi < 0:
+            return float(np.linalg.norm(b - a))
+        wrap = self._wraps[wi]
+        kernel = _kernel(wrap)
+        if kernel != "round":
+            R1 = np.eye(3)[None]
+            return float(self._extra_kernel(kernel, a[None, None], b[None, None], np.array([k]), *self._world_wraps(R1))[0][0, 0])
+        axis = self._w_axis[wi] if wrap.kind == "cylinder" else np.zeros(3)
+        return float(round_segment(a[None], b[None], self._w_centre[wi][None], axis[None], self._w_radius[wi:wi + 1],
+                                   self._w_direction[wi:wi + 1], self._w_side[wi][None],
+                                   self._w_contact[wi:wi + 1])[0][0])
 
     # -- lookup -------------------------------------------------------------------------
     def index(self, line_id: str) -> int:
@@ -210,43 +294,86 @@ class PathSet:
             frame[:, femur] = np.einsum("nij,kaj->nkai", R, self._w_frame[femur])
         return centre, axis, side, frame
 
-    def _segments(self, R: np.ndarray, gradients: bool):
-        """Length of every compiled segment ``(n, S)`` and, with ``gradients``, the moment
-        vector ``sum((m_end - m_wrap) * x_end x g_end)`` per segment ``(n, S, 3)``."""
+    def _line_results(self, R: np.ndarray, pose: np.ndarray | None, gradients: bool):
+        """Path lengths ``(n, m)`` and, with ``gradients``, minus the moment of every line's
+        end gradients about the hip centre, ``-sum((m_end - m_wrap) * x_end x g_end)``,
+        ``(n, 3, m)``: a moment arm is its dot product with a joint axis."""
         n = R.shape[0]
-        world = np.broadcast_to(self._stack, (n,) + self._stack.shape).copy()
+        world = np.empty((n,) + self._stack.shape)
+        world[:] = self._stack
         if self._moving.size:
-            world[:, self._moving] = self._stack[self._moving] @ np.swapaxes(R, 1, 2)
-        pts_sl, c_sl, u_sl, side_sl = self._slices
-        pts = world[:, pts_sl]
-        a = pts[:, self._seg_a]
-        b = pts[:, self._seg_b]
-        contact = self._r_contact if self._r_contact.any() else False
-        if not self._ell.size:
-            seg_len, ga, gb = round_segment(a, b, world[:, c_sl], world[:, u_sl], self._r_radius,
-                                            self._r_direction, world[:, side_sl], contact)
+            world[:, self._moving] = self._stack_moving @ R.transpose(0, 2, 1)
+        _, c_sl, u_sl, side_sl = self._slices
+        E = world[:, self._ends]  # (n, 2, round, 3)
+        G = None
+        if self._straight:
+            # Straight segments only: the two ends' moments add up to (a x b) / L.
+            d = E[:, 1] - E[:, 0]
+            seg_len = np.sqrt(np.add.reduce(d * d, -1))
+        elif self._free:
+            seg_len, G = free_round_segments(E, world[:, c_sl], world[:, u_sl], self._r_radius, self._any_cyl)
         else:
-            S = a.shape[1]
-            seg_len = np.empty((n, S))
-            ga = np.empty((n, S, 3))
-            gb = np.empty((n, S, 3))
-            sel = self._round
-            seg_len[:, sel], ga[:, sel], gb[:, sel] = round_segment(
-                a[:, sel], b[:, sel], world[:, c_sl], world[:, u_sl], self._r_radius, self._r_direction,
-                world[:, side_sl], contact)
-            centre, _, side, frame = self._world_wraps(R)
-            sel = self._ell
-            w = self._seg_wrap[sel]
-            s_arg = side[:, w] if self._w_side[w].any() else None
-            seg_len[:, sel], ga[:, sel], gb[:, sel] = ellipsoid_segment_gradient(
-                a[:, sel], b[:, sel], centre[:, w], frame[:, w], self._w_semi[w], s_arg, contact=self._w_contact[w])
-        if not gradients:
-            return seg_len, None
-        ends = np.concatenate([a, b], axis=1)
-        grads = np.concatenate([ga, gb], axis=1)
-        m = self._sign_ab[:, None] * _cross(ends, grads)
-        S = a.shape[1]
-        return seg_len, m[:, :S] + m[:, S:]
+            contact = self._r_contact if self._r_contact.any() else False
+            seg_len, ga, gb = round_segment(E[:, 0], E[:, 1], world[:, c_sl], world[:, u_sl], self._r_radius,
+                                            self._r_direction, world[:, side_sl], contact)
+            G = np.stack([ga, gb], axis=1)
+        weights = None
+        if self._conditional:
+            from viewer.core.kinematics import pose_from_rotation
+
+            weights = self._weights(pose_from_rotation(R) if pose is None else pose)
+        if weights is None:
+            lengths = _per_line(seg_len, self._round_incidence) + self._fixed_lines
+        else:
+            fixed = self._fixed_idx
+            lengths = (_per_line(seg_len * weights[:, self._round], self._round_incidence)
+                       + _per_line(weights[:, fixed] * self._fixed_len[fixed], self._incidence[fixed]))
+        moment = None
+        if gradients and G is None:
+            M = _cross(E[:, 0], E[:, 1]) / np.maximum(seg_len, 1e-12)[..., None]
+            if weights is not None:
+                M = M * weights[:, self._round, None]
+            moment = M.transpose(0, 2, 1) @ self._straight_moment
+        elif gradients:
+            M = _cross(E, G)
+            if weights is not None:
+                M = M * weights[:, None, self._round, None]
+            moment = M.reshape(n, -1, 3).transpose(0, 2, 1) @ self._round_moment
+        if self._extra:
+            pts = world[:, self._slices[0]]
+            S = len(self._seg_a)
+            centre, axis, side, frame = self._world_wraps(R)
+            for kernel, sel in self._extra:
+                a, b = pts[:, self._seg_a[sel]], pts[:, self._seg_b[sel]]
+                seg, ga, gb = self._extra_kernel(kernel, a, b, sel, centre, axis, side, frame)
+                w = None if weights is None else weights[:, sel]
+                lengths = lengths + _per_line(seg if w is None else seg * w, self._incidence[sel])
+                if gradients:
+                    m = self._sign_ab[sel][:, None] * _cross(a, ga) + self._sign_ab[S + sel][:, None] * _cross(b, gb)
+                    if w is not None:
+                        m = m * w[..., None]
+                    moment = moment - m.transpose(0, 2, 1) @ self._incidence[sel]
+        return lengths, moment
+
+    def _extra_kernel(self, kernel: str, a, b, sel, centre, axis, side, frame):
+        """Lengths and end gradients of the segments ``a -> b`` over wraps ``w`` by one of the
+        kernels run apart from the round one."""
+        w = self._seg_wrap[sel]
+        exact = self._seg_multi[sel]
+        s_arg = side[:, w] if self._w_side[w].any() else None
+        if kernel == "ellipsoid":
+            return ellipsoid_segment_gradient(a, b, centre[:, w], frame[:, w], self._w_semi[w], s_arg,
+                                              contact=self._w_contact[w])
+        if kernel == "opensim_ellipsoid":
+            return opensim_ellipsoid_segment(a, b, centre[:, w], frame[:, w], self._w_semi[w], s_arg,
+                                             self._w_method[w])
+        if kernel == "opensim_sphere":
+            return opensim_sphere_segment(a, b, centre[:, w], self._w_radius[w], side[:, w])
+        if kernel == "opensim_cylinder":
+            return opensim_cylinder_segment(a, b, centre[:, w], axis[:, w], self._w_radius[w], side[:, w],
+                                            self._w_half[w], exact)
+        return torus_segment(a, b, centre[:, w], frame[:, w], self._w_radius[w], self._w_ring[w], s_arg,
+                             "opensim" if kernel == "opensim_torus" else None)
 
     def _weights(self, pose: np.ndarray) -> np.ndarray | None:
         """Which compiled segments are on the path at each pose, ``(n, S)`` of 0/1 (``None``
@@ -278,13 +405,8 @@ class PathSet:
         ``pose_deg`` (the same poses in degrees) is needed only by models with conditional
         points; without it they are taken from ``R``.
         """
-        seg_len, _ = self._segments(R, gradients=False)
-        if self._conditional:
-            from viewer.core.kinematics import pose_from_rotation
-
-            pose = pose_from_rotation(R) if pose_deg is None else as_pose_array(pose_deg)
-            seg_len = seg_len * self._weights(pose)
-        return seg_len @ self._incidence
+        pose = None if pose_deg is None or not self._conditional else as_pose_array(pose_deg)
+        return self._line_results(R, pose, gradients=False)[0]
 
     def lengths(self, pose_deg) -> np.ndarray:
         """Path lengths in mm for poses ``(n, 3)`` (degrees); returns ``(n, m)``."""
@@ -299,15 +421,8 @@ class PathSet:
         """
         pose = as_pose_array(pose_deg)
         R = rotation_matrices(pose)
-        seg_len, moment = self._segments(R, gradients=True)
-        weights = self._weights(pose)
-        if weights is not None:
-            seg_len = seg_len * weights
-            moment = moment * weights[:, :, None]
-        lengths = seg_len @ self._incidence
-        line_moment = np.einsum("nsi,sm->nmi", moment, self._incidence)
-        axes = joint_axis_vectors(pose, R)
-        return lengths, -np.einsum("nmi,nci->nmc", line_moment, axes)
+        lengths, moment = self._line_results(R, pose, gradients=True)
+        return lengths, (joint_axis_vectors(pose, R) @ moment).transpose(0, 2, 1)
 
     # -- one pose, for drawing -----------------------------------------------------------
     def active_points(self, line_index: int, pose_deg) -> list[int]:
@@ -345,7 +460,20 @@ class PathSet:
                     wi = self._wraps.index(wrap)
                     side = sides[wi] if wrap.side is not None else None
                     contact = wrap.side_on_contact
-                    if wrap.kind == "sphere":
+                    kernel = _kernel(wrap)
+                    if kernel == "opensim_sphere":
+                        piece = opensim_sphere_segment(a, b, centres[wi], wrap.radius_mm, sides[wi], with_points=True)[3]
+                    elif kernel == "opensim_ellipsoid":
+                        piece = opensim_ellipsoid_segment(a, b, centres[wi], frames[wi], self._w_semi[wi], side,
+                                                          self._w_method[wi], with_points=True)[3]
+                    elif kernel == "opensim_cylinder":
+                        multi = len({id(w) for w in line.wraps if w is not None}) > 1
+                        piece = opensim_cylinder_segment(a, b, centres[wi], axes[wi], wrap.radius_mm, sides[wi],
+                                                         self._w_half[wi], multi, with_points=True)[3]
+                    elif wrap.kind == "torus":
+                        piece = torus_segment(a, b, centres[wi], frames[wi], wrap.radius_mm, wrap.ring_radius_mm, side,
+                                              wrap.method, with_points=True)[3]
+                    elif wrap.kind == "sphere":
                         piece = sided_polyline(a, b, centres[wi], wrap.radius_mm, side, samples_per_arc, contact)
                     elif wrap.kind == "cylinder":
                         direction = wrap.direction

@@ -462,3 +462,67 @@ def ellipsoid_segment_gradient(a, b, centre, frame, semi_axes, side=None, step_m
     ga = np.moveaxis((L[1:4] - L[4:7]) / (2.0 * step_mm), 0, -1)
     gb = np.moveaxis((L[7:10] - L[10:13]) / (2.0 * step_mm), 0, -1)
     return L[0], ga, gb
+
+
+_END_SIGNS = np.array([-1.0, 1.0])[None, :, None]
+
+
+def free_round_segments(E: np.ndarray, centre: np.ndarray, axis: np.ndarray, radius: np.ndarray, cylinders: bool):
+    """:func:`round_segment` for segments with no fixed sense and no side (the common case),
+    with the two ends stacked on axis 1 and fewer array operations.
+
+    ``E`` ``(n, 2, S, 3)``: start and end points; ``centre``, ``axis`` ``(n, S, 3)`` (axis
+    zero for spheres and straight segments); ``radius`` ``(S,)`` (zero: straight);
+    ``cylinders`` whether any axis is non-zero. Returns the lengths ``(n, S)`` and the
+    gradients with respect to both ends ``(n, 2, S, 3)``.
+
+    In the plane of the wrap every gradient is a combination ``alpha p + beta s`` of the two
+    ends (relative to the centre, projected off a cylinder's axis): for a wrapped segment the
+    unit tangent from the contact point, for a straight one ``-+(s - p) / |s - p|``; only the
+    two coefficients differ, so the branch is taken on them.
+    """
+    add = np.add.reduce
+    P = E - centre[:, None]
+    if cylinders:
+        h = add(P * axis[:, None], -1)
+        P = P - h[..., None] * axis[:, None]
+    p2, s2 = P[:, 0], P[:, 1]
+    nn = _cross(p2, s2)
+    cross_len = np.sqrt(add(nn * nn, -1))
+    ps = add(p2 * s2, -1)
+    L2 = add(P * P, -1)
+    L = np.sqrt(L2)
+    La, Lb = L[:, 0], L[:, 1]
+    r = np.minimum(radius, 0.999 * np.minimum(La, Lb))
+    C = r[:, None] / L
+    ac = np.arccos(C)
+    tangent = np.sqrt(L2 - (r * r)[:, None])
+    phi = np.arctan2(cross_len, ps) - ac[:, 0] - ac[:, 1]
+    on = phi > 0.0
+    straight = np.sqrt(np.maximum(L2[:, 0] + L2[:, 1] - 2.0 * ps, 0.0))
+    planar = np.where(on, tangent[:, 0] + tangent[:, 1] + r * phi, straight)
+    denom = L * np.maximum(straight, 1e-12)[:, None]
+    on2 = on[:, None]
+    # Gradient = c1 * unit(end) + sign * q * (n x end) * |p x s|, n the plane normal.
+    c1 = np.where(on2, tangent / L, (L2 - ps[:, None]) / denom)
+    q = _END_SIGNS * np.where(on2, C / np.maximum(cross_len, 1e-300)[:, None], 1.0 / denom)
+    if cylinders:
+        hh = h[:, 1] - h[:, 0]
+        length = np.sqrt(planar * planar + hh * hh)
+        inv = 1.0 / np.maximum(length, 1e-12)
+        k = (planar * inv)[:, None]
+        c1 = c1 * k
+        q = q * k
+    else:
+        length = planar
+    qa, qb = q[:, 0], q[:, 1]
+    alpha = np.empty_like(c1)
+    beta = np.empty_like(c1)
+    alpha[:, 0] = (c1[:, 0] - qa * ps) / La
+    alpha[:, 1] = -qb * Lb
+    beta[:, 0] = qa * La
+    beta[:, 1] = (c1[:, 1] + qb * ps) / Lb
+    G = alpha[..., None] * p2[:, None] + beta[..., None] * s2[:, None]
+    if cylinders:
+        G += (_END_SIGNS * (hh * inv)[:, None])[..., None] * axis[:, None]
+    return length, G

@@ -20,8 +20,10 @@ from viewer.core.errors import DataError
 from viewer.core.paths import PathSet
 from viewer.core.pose_text import parse_pose
 from viewer.core.provenance import MODEL_BASIS, Published, PublishedTable, short_citation
+from viewer.core.belly import BellyRig
 from viewer.core.sweep import DEFAULT_RING, DEFAULT_STATIONS, sweep_faces
 from viewer.io import meshes as meshio
+from viewer.io.bellies import load_bellies
 from viewer.io.annotations import load_annotations, validate_annotations
 from viewer.io.paths_file import parse_lines
 
@@ -94,6 +96,10 @@ class HipModel:
     line_structure: dict[str, str] = field(default_factory=dict)
     catalogue: Catalogue | None = None
     published: PublishedTable = field(default_factory=lambda: PublishedTable([]))
+    #: The muscles' display fibres (``bellies.json``); lines without one are drawn as swept tubes.
+    bellies: BellyRig | None = None
+    #: Signed distance grids of the bones, which keep the bellies outside them at every pose.
+    bone_distance: tuple = ()
 
     def model_source(self, muscle_id: str) -> str:
         """How the model's numbers for a muscle (or compartment) are obtained, with the PCSA source."""
@@ -204,10 +210,17 @@ def _check_cross_references(model: HipModel) -> list[DataError]:
                 problems.append(DataError(f"unknown landmark {name!r}", file=folder / "annotations" / f"{ann.id}.yaml",
                                           field="landmarks"))
     faces = sweep_faces(DEFAULT_STATIONS, DEFAULT_RING)
+    rig = model.bellies
+    belly_faces = rig.faces() if rig is not None else None
     for line in model.lines:
         mesh = model.meshes.get(line.id)
         if mesh is None:
             problems.append(DataError(f"line {line.id!r} has no mesh", file=folder / "meshes" / meshio.PATHS, field=f"lines.{line.id}"))
+        elif rig is not None and line.id in rig.line_ids:
+            if mesh.faces.shape != belly_faces.shape or not np.array_equal(mesh.faces, belly_faces):
+                problems.append(DataError("is not a muscle belly of the expected topology "
+                                          f"({rig.stations} stations x {rig.fibres} fibres, as bellies.json says)",
+                                          file=folder / "meshes" / f"{line.id}.ply"))
         elif mesh.faces.shape != faces.shape or not np.array_equal(mesh.faces, faces):
             problems.append(DataError("is not a swept muscle surface of the expected topology "
                                       f"({DEFAULT_STATIONS} stations x {DEFAULT_RING} ring points)",
@@ -248,6 +261,7 @@ def _assemble(folder: Path, annotations, manifest: dict, meshes: dict, landmarks
             raise DataError(f"line {line.id!r} belongs to {line.structure!r}, which has no annotation",
                             file=path_file, field=f"lines.{line.id}")
     paths = PathSet(lines)
+    bellies, bone_distance = load_bellies(folder / "meshes", manifest, [line.id for line in lines if line.is_muscle])
     return HipModel(
         data_dir=folder,
         annotations=annotations,
@@ -260,6 +274,8 @@ def _assemble(folder: Path, annotations, manifest: dict, meshes: dict, landmarks
         line_structure={line.id: line.structure for line in lines},
         catalogue=build_catalogue(annotations, list(meshes), lines),
         published=published_table(annotations),
+        bellies=bellies,
+        bone_distance=bone_distance,
     )
 
 

@@ -16,14 +16,14 @@ What is read:
 - every force with a ``GeometryPath`` that has points on both sides of the hip: ``PathPoint``,
   ``ConditionalPathPoint`` (conditions on a hip coordinate become pose conditions; on other
   coordinates they are decided at the default value), ``MovingPathPoint`` (its location
-  functions evaluated at the defaults of non-hip coordinates) and ``PathWrap`` over
-  ``WrapSphere``, ``WrapCylinder`` (infinite, as in the viewer) and ``WrapEllipsoid`` with
+  functions evaluated at the defaults of non-hip coordinates) and ``PathWrap`` (with its
+  method) over ``WrapSphere``, ``WrapCylinder``, ``WrapEllipsoid`` and ``WrapTorus`` with
   quadrants and point ranges;
 - functions ``Constant``, ``LinearFunction``, ``SimmSpline`` (the cubic spline of Forsythe,
   Malcolm & Moler that it names), ``NaturalCubicSpline`` and ``PiecewiseLinearFunction``.
 
-Anything else a hip muscle needs (a torus, a moving point driven by a hip coordinate, an
-unknown function) gives one notice naming the element and the file, and that muscle is left
+Anything else a hip muscle needs (an unknown wrap object, a moving point driven by a hip
+coordinate, an unknown function) gives one notice naming the element and the file, and that muscle is left
 out - never half-imported.
 """
 
@@ -70,12 +70,14 @@ def _apply(t: np.ndarray, point) -> np.ndarray:
 @dataclass
 class OsimWrap:
     name: str
-    kind: str  # sphere | cylinder | ellipsoid
+    kind: str  # sphere | cylinder | ellipsoid | torus
     body: str
     transform: np.ndarray  # wrap frame -> body frame (metres)
-    radius: float = 0.0
+    radius: float = 0.0  # sphere, cylinder; the tube of a torus
     semi_axes: np.ndarray | None = None
     quadrant: str = "all"
+    length: float | None = None  # cylinder (metres)
+    ring_radius: float | None = None  # torus: radius of the circle through the tube's centres
 
 
 @dataclass
@@ -93,7 +95,7 @@ class OsimMuscle:
     optimal_fibre_length: float | None
     pennation: float | None
     points: list[OsimPoint]
-    wraps: list[tuple[str, int, int]]  # (wrap object name, first, last point index 1-based; -1 all)
+    wraps: list[tuple[str, int, int, str]]  # (wrap object, first, last point index 1-based; -1 all, method)
 
 
 @dataclass
@@ -267,10 +269,17 @@ def read_osim(path: str | Path, hip_joint: str | None = None) -> OsimModel:
                 wraps[wname] = OsimWrap(wname, "sphere", bname, t, float(_child_text(wrap, "radius", "0")), quadrant=quadrant)
             elif wrap.tag == "WrapCylinder":
                 wraps[wname] = OsimWrap(wname, "cylinder", bname, t, float(_child_text(wrap, "radius", "0")),
-                                        quadrant=quadrant)
+                                        quadrant=quadrant, length=float(_child_text(wrap, "length", "1")))
             elif wrap.tag == "WrapEllipsoid":
                 dims = _floats(_child_text(wrap, "dimensions"), 3, what=f"{wname}.dimensions", file=file)
                 wraps[wname] = OsimWrap(wname, "ellipsoid", bname, t, float(dims.max()), semi_axes=dims, quadrant=quadrant)
+            elif wrap.tag == "WrapTorus":
+                inner = float(_child_text(wrap, "inner_radius", "-1"))
+                outer = float(_child_text(wrap, "outer_radius", "-1"))
+                if not 0.0 < inner < outer:
+                    raise DataError(f"torus {wname!r} needs 0 < inner_radius < outer_radius (got {inner:g}, {outer:g})",
+                                    file=file, field=f"{bname}.{wname}")
+                wraps[wname] = OsimWrap(wname, "torus", bname, t, inner, quadrant=quadrant, ring_radius=outer)
             else:
                 wraps[wname] = OsimWrap(wname, f"<{wrap.tag}>", bname, t)
 
@@ -370,7 +379,10 @@ def read_osim(path: str | Path, hip_joint: str | None = None) -> OsimModel:
                 if pw.tag != "PathWrap":
                     raise Unsupported(f"<{pw.tag}>")
                 rng = _floats(_child_text(pw, "range", "-1 -1"), 2, what=f"{mname}.range", file=file).astype(int)
-                wrap_refs.append((_child_text(pw, "wrap_object", ""), int(rng[0]), int(rng[1])))
+                method = (_child_text(pw, "method", "hybrid") or "hybrid").strip()
+                if method not in ("hybrid", "midpoint", "axial"):
+                    raise Unsupported(f"wrap method {method!r}")
+                wrap_refs.append((_child_text(pw, "wrap_object", ""), int(rng[0]), int(rng[1]), method))
         except Unsupported as exc:
             if _crosses(gpath, frames, side):
                 notices.append(f"{file}: muscle {mname!r} left out: unsupported {exc}")
@@ -378,7 +390,7 @@ def read_osim(path: str | Path, hip_joint: str | None = None) -> OsimModel:
         sides = {side[p.body][0] for p in points if p.body in side}
         if sides != {"pelvis", "femur"}:
             continue
-        for wname, _, _ in wrap_refs:
+        for wname, _, _, _ in wrap_refs:
             w = wraps.get(wname)
             if w is None:
                 notices.append(f"{file}: muscle {mname!r} left out: unknown wrap object {wname!r}")

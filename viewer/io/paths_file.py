@@ -19,7 +19,7 @@ from viewer.core.motions import POSE_COORDINATES
 from viewer.core.tolerances import tol
 from viewer.io.validation import not_one_of
 
-WRAP_KINDS = ("sphere", "cylinder", "ellipsoid")
+WRAP_KINDS = ("sphere", "cylinder", "ellipsoid", "torus")
 LINE_KINDS = ("muscle", "nerve")
 
 
@@ -87,10 +87,14 @@ def _frame(value: Any, file, field: str) -> np.ndarray:
 
 
 WRAP_FIELDS = {
-    "sphere": {"kind", "body", "centre", "radius", "side", "side_on_contact"},
-    "cylinder": {"kind", "body", "centre", "radius", "axis", "direction", "side", "side_on_contact"},
-    "ellipsoid": {"kind", "body", "centre", "semi_axes", "axes", "side", "side_on_contact"},
+    "sphere": {"kind", "body", "centre", "radius", "side", "side_on_contact", "method"},
+    "cylinder": {"kind", "body", "centre", "radius", "axis", "direction", "side", "side_on_contact", "length"},
+    "ellipsoid": {"kind", "body", "centre", "semi_axes", "axes", "side", "side_on_contact", "method"},
+    "torus": {"kind", "body", "centre", "radius", "ring_radius", "axes", "side", "method"},
 }
+
+#: Plane methods of an imported ellipsoid (OpenSim's path wrap methods).
+ELLIPSOID_METHODS = ("hybrid", "midpoint", "axial")
 
 
 def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
@@ -101,7 +105,12 @@ def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
     applies only while the straight segment touches the surface, as OpenSim's quadrants do). A sphere has ``radius``; a cylinder
     ``radius``, ``axis`` and optionally ``direction`` (+1/-1: fixed sense about the axis); an
     ellipsoid ``semi_axes`` (three half-lengths) and optionally ``axes`` (its principal axes
-    as three orthonormal rows; default the body's axes).
+    as three orthonormal rows; default the body's axes). Imported models add: a cylinder's
+    ``length`` (mm; a finite cylinder that follows OpenSim's quadrant rule), a sphere's
+    ``method: opensim`` (OpenSim's quadrant rule), an ellipsoid's
+    ``method`` (one of :data:`ELLIPSOID_METHODS`: OpenSim's plane construction), and the
+    ``torus``: tube ``radius``, ``ring_radius`` (mm, larger than the tube's), ``axes`` (the
+    ring's axis last) and optionally ``method: opensim`` (OpenSim's contact rule).
     """
     wraps: dict[str, WrapSurface] = {}
     if not isinstance(raw, dict):
@@ -119,6 +128,7 @@ def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
         direction = 0
         frame = None
         semi = None
+        method = length = ring = None
         side = _vector(spec["side"], file, f"{f}.side", unit=True) if "side" in spec else None
         on_contact = spec.get("side_on_contact", False)
         if not isinstance(on_contact, bool):
@@ -130,6 +140,8 @@ def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
                 raise DataError(f"direction {direction!r} is not one of -1, 0, 1", file=file, field=f"{f}.direction")
             if direction and side is not None:
                 raise DataError("give either a direction or a side, not both", file=file, field=f"{f}.side")
+            if "length" in spec:
+                length = _positive(spec["length"], file, f"{f}.length", limit=1e7)
         if kind == "ellipsoid":
             semi_raw = _require(spec, "semi_axes", file, f)
             semi = _vector(semi_raw, file, f"{f}.semi_axes")
@@ -137,8 +149,24 @@ def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
                 raise DataError(f"semi-axes must be positive, got {semi_raw!r}", file=file, field=f"{f}.semi_axes")
             frame = _frame(spec["axes"], file, f"{f}.axes") if "axes" in spec else np.eye(3)
             radius = float(semi.max())
+            method = spec.get("method")
+            if method is not None and method not in ELLIPSOID_METHODS:
+                raise DataError(not_one_of("method", method, ELLIPSOID_METHODS), file=file, field=f"{f}.method")
         else:
             radius = _positive(_require(spec, "radius", file, f), file, f"{f}.radius")
+        if kind == "sphere" and "method" in spec:
+            method = spec["method"]
+            if method != "opensim":
+                raise DataError(not_one_of("method", method, ("opensim",)), file=file, field=f"{f}.method")
+        if kind == "torus":
+            ring = _positive(_require(spec, "ring_radius", file, f), file, f"{f}.ring_radius")
+            if ring <= radius:
+                raise DataError(f"ring radius {ring:g} must exceed the tube radius {radius:g}", file=file,
+                                field=f"{f}.ring_radius")
+            frame = _frame(spec["axes"], file, f"{f}.axes") if "axes" in spec else np.eye(3)
+            method = spec.get("method")
+            if method is not None and method != "opensim":
+                raise DataError(not_one_of("method", method, ("opensim",)), file=file, field=f"{f}.method")
         wraps[name] = WrapSurface(
             name=name,
             kind=kind,
@@ -151,6 +179,9 @@ def parse_wraps(raw: dict, file) -> dict[str, WrapSurface]:
             semi_axes_mm=semi,
             side=side,
             side_on_contact=on_contact,
+            method=method,
+            length_mm=length,
+            ring_radius_mm=ring,
         )
     return wraps
 

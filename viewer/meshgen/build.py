@@ -24,7 +24,9 @@ import numpy as np
 from viewer.core.anatomy import BONE_BODY, Landmark
 from viewer.core.errors import DataError
 from viewer.core.paths import PathSet
+from viewer.core.belly import BellyRig
 from viewer.core.sweep import DEFAULT_RING, DEFAULT_STATIONS, sweep_faces, sweep_vertices
+from viewer.io import bellies as bellyio
 from viewer.io import meshes as meshio
 from viewer.io.paths_file import parse_lines
 from viewer.io.yaml_source import read_yaml
@@ -88,6 +90,22 @@ def paths_in_pelvis_frame(path_doc: dict, rotation: np.ndarray, landmarks: dict[
     return doc
 
 
+def belly_targets(lines) -> dict[str, float]:
+    """PCSA x optimal fibre length (mm^3) of every muscle line, from the built-in annotations."""
+    from viewer.io.annotations import load_annotations
+    from viewer.io.model import builtin_data_dir
+
+    annotations = load_annotations(builtin_data_dir() / "annotations")
+    targets = {}
+    for line in lines:
+        if line.kind != "muscle":
+            continue
+        arch = annotations.architecture(line.id)
+        if arch.optimal_fibre_length_cm is not None:
+            targets[line.id] = arch.pcsa_cm2 * arch.optimal_fibre_length_cm * 1000.0
+    return targets
+
+
 def generate(params: BoneParams | None = None, source: str = "ct"):
     """Everything the folder holds, in memory.
 
@@ -103,6 +121,10 @@ def generate(params: BoneParams | None = None, source: str = "ct"):
         The path definitions, as written to ``muscle_paths.json``.
     generator : dict
         What the bones were made from, for the manifest.
+    rig : BellyRig or None
+        The muscles' display fibres (CT bones only), as written to ``bellies.json``.
+    grids : tuple of DistanceGrid
+        The bone distance grids that keep the bellies outside the bones (with the rig).
     """
     if source not in SOURCES:
         raise DataError(f"unknown bone source {source!r}; allowed: {', '.join(SOURCES)}", field="source")
@@ -133,16 +155,28 @@ def generate(params: BoneParams | None = None, source: str = "ct"):
     meshes: dict[str, tuple] = {}
     for bone_id, mesh in bone_meshes.items():
         meshes[bone_id] = ("bone", BONE_BODY[bone_id], np.asarray(mesh.vertices), np.asarray(mesh.faces))
+    rig: BellyRig | None = None
+    grids: tuple = ()
+    if source == "ct":
+        from viewer.meshgen.bellies import build_rig
+
+        rig, grids = bellyio.as_stored(*build_rig(lines, polylines, landmarks, bone_meshes, belly_targets(lines)))
+        generator["bellies"] = {"stations": rig.stations, "fibres": rig.fibres, "pose": "neutral"}
+        index = {line.id: k for k, line in enumerate(lines)}
+        belly_vertices = rig.vertices([polylines[index[i]] for i in rig.line_ids], {}, grids)
+        for line_id, vertices in zip(rig.line_ids, belly_vertices):
+            meshes[line_id] = (lines[index[line_id]].kind, "pelvis", vertices, rig.faces())
     faces = sweep_faces(DEFAULT_STATIONS, DEFAULT_RING)
     for line, poly in zip(lines, polylines):
-        meshes[line.id] = (line.kind, "pelvis", sweep_vertices(poly, line.shape, DEFAULT_STATIONS, DEFAULT_RING), faces)
-    return meshes, landmarks, path_doc, generator
+        if line.id not in meshes:
+            meshes[line.id] = (line.kind, "pelvis", sweep_vertices(poly, line.shape, DEFAULT_STATIONS, DEFAULT_RING), faces)
+    return meshes, landmarks, path_doc, generator, rig, grids
 
 
 def write(out_dir: Path, params: BoneParams | None = None, source: str = "ct") -> dict:
     """Generate and write the mesh folder; returns the manifest."""
     out_dir = Path(out_dir)
-    meshes, landmarks, path_doc, generator = generate(params, source)
+    meshes, landmarks, path_doc, generator, rig, grids = generate(params, source)
     out_dir.mkdir(parents=True, exist_ok=True)
     structures = {}
     for sid, (kind, body, vertices, faces) in meshes.items():
@@ -166,6 +200,12 @@ def write(out_dir: Path, params: BoneParams | None = None, source: str = "ct") -
     }
     (out_dir / meshio.LANDMARKS).write_text(json.dumps(lm_doc, indent=1) + "\n", encoding="utf-8")
     (out_dir / meshio.PATHS).write_text(json.dumps(path_doc, indent=1) + "\n", encoding="utf-8")
+    if rig is not None:
+        (out_dir / bellyio.BELLIES).write_text(bellyio.dumps(rig, grids), encoding="utf-8")
+        for grid in grids:
+            (out_dir / bellyio.grid_file_name(grid.body)).write_bytes(bellyio.grid_bytes(grid))
+    elif (out_dir / bellyio.BELLIES).exists():
+        (out_dir / bellyio.BELLIES).unlink()
     manifest = {
         "format_version": meshio.FORMAT_VERSION,
         "units": "mm",
@@ -177,6 +217,7 @@ def write(out_dir: Path, params: BoneParams | None = None, source: str = "ct") -
         "generator": generator,
         "landmarks": meshio.LANDMARKS,
         "paths": meshio.PATHS,
+        **({"bellies": bellyio.BELLIES} if rig is not None else {}),
         "structures": structures,
     }
     (out_dir / meshio.MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")

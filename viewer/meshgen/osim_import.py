@@ -106,8 +106,9 @@ def read_surface(path: Path) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(surf.points, dtype=float), faces.astype(np.int64)
 
 
-def _wrap_spec(w: OsimWrap, fm: FrameMap) -> dict:
-    """A wrap object as a ``muscle_paths.json`` wrap definition (mm, viewer frames)."""
+def _wrap_spec(w: OsimWrap, fm: FrameMap, method: str = "hybrid") -> dict:
+    """A wrap object as a ``muscle_paths.json`` wrap definition (mm, viewer frames); ``method``
+    is the plane method of the path wrap (ellipsoids)."""
     body = fm.body_of(w.body)
     centre = fm.point(w.body, w.transform[:3, 3])
     rot = fm.rotation(w.body) @ w.transform[:3, :3]
@@ -116,18 +117,28 @@ def _wrap_spec(w: OsimWrap, fm: FrameMap) -> dict:
         spec["radius"] = round(1000.0 * w.radius, 6)
     elif w.kind == "cylinder":
         spec["radius"] = round(1000.0 * w.radius, 6)
-        spec["axis"] = _round(rot[:, 2])
+        spec["axis"] = _round(rot[:, 2], 9)
+        spec["length"] = round(1000.0 * w.length, 6)
+    elif w.kind == "torus":
+        spec["radius"] = round(1000.0 * w.radius, 6)
+        spec["ring_radius"] = round(1000.0 * w.ring_radius, 6)
+        spec["axes"] = [_round(rot[:, k], 9) for k in range(3)]
+        spec["method"] = "opensim"
     else:
         spec["semi_axes"] = _round(1000.0 * w.semi_axes)
         spec["axes"] = [_round(rot[:, k], 9) for k in range(3)]
+        spec["method"] = method
     quadrant = w.quadrant.replace(" ", "")
     if quadrant not in ("all", ""):
         m = re.fullmatch(r"([+-])([xyz])", quadrant)
-        if m is None or (w.kind == "cylinder" and m.group(2) == "z"):
+        if m is None or (w.kind in ("cylinder", "torus") and m.group(2) == "z"):
             raise ValueError(f"quadrant {w.quadrant!r} of wrap object {w.name!r}")
         sign = 1.0 if m.group(1) == "+" else -1.0
         spec["side"] = _round(sign * rot[:, "xyz".index(m.group(2))], 9)
-        spec["side_on_contact"] = w.kind != "cylinder"
+        if w.kind in ("sphere", "ellipsoid"):
+            spec["side_on_contact"] = True
+        if w.kind == "sphere":
+            spec["method"] = "opensim"
     return spec
 
 
@@ -160,14 +171,14 @@ def convert(osim: OsimModel) -> tuple[dict, dict, list[str]]:
             continue
         seg_wraps: list[str | None] = [None] * (len(points) - 1)
         problem = None
-        for wname, first, last in muscle.wraps:
+        for wname, first, last, method in muscle.wraps:
             w = osim.wraps[wname]
             try:
-                spec = _wrap_spec(w, fm)
+                spec = _wrap_spec(w, fm, method)
             except ValueError as exc:
                 problem = f"unsupported {exc}"
                 break
-            key = _snake(wname)
+            key = _snake(wname) if w.kind != "ellipsoid" or method == "hybrid" else _snake(f"{wname}_{method}")
             wraps_doc[key] = spec
             lo = 0 if first < 1 else first - 1
             hi = len(points) - 1 if last < 1 else min(last - 1, len(points) - 1)

@@ -171,11 +171,19 @@ class StructureLayer:
         self.polylines = self.model.paths.polylines(pose)
         if self.adjust_polylines is not None:
             self.polylines = self.adjust_polylines(self.polylines)
-        lines = [(k, line) for k, line in enumerate(self.model.paths.lines) if line.id in self.points]
+        rig = self.model.bellies
+        in_rig = set(rig.line_ids) if rig is not None else set()
+        lines = [(k, line) for k, line in enumerate(self.model.paths.lines)
+                 if line.id in self.points and line.id not in in_rig]
         if self._sweeper is None:
             self._sweeper = Sweeper([line.shape for _, line in lines])
-        swept = self._sweeper([self.polylines[k] for k, _ in lines])
-        for (_, line), vertices in zip(lines, swept):
+        swept = list(zip((line for _, line in lines), self._sweeper([self.polylines[k] for k, _ in lines])))
+        if rig is not None:
+            # Muscle bellies: their display fibres re-evaluated from the lines at this pose.
+            bellies = rig.vertices([self.polylines[self.line_index[i]] for i in rig.line_ids],
+                                   {"femur": self.body_matrix("femur", pose)}, self.model.bone_distance)
+            swept += [(self.model.paths.lines[self.line_index[i]], v) for i, v in zip(rig.line_ids, bellies)]
+        for line, vertices in swept:
             self.points[line.id][:] = vertices
             pd = self.polydata[line.id]
             pd.GetPoints().Modified()

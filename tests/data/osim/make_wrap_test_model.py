@@ -6,14 +6,14 @@ def point(name, body, loc):
     return f"""<PathPoint name="{name}"><socket_parent_frame>/bodyset/{body}</socket_parent_frame><location>{vec(loc)}</location></PathPoint>"""
 def cond(name, body, loc, coord, lo, hi):
     return f"""<ConditionalPathPoint name="{name}"><socket_parent_frame>/bodyset/{body}</socket_parent_frame><location>{vec(loc)}</location><socket_coordinate>/jointset/{coord}</socket_coordinate><range>{lo:g} {hi:g}</range></ConditionalPathPoint>"""
-def moving(name, body, xs, ys, ypos, zpos):
+def moving(name, body, xs, ys, ypos, zpos, coordinate="knee/knee_angle"):
     return f"""<MovingPathPoint name="{name}"><socket_parent_frame>/bodyset/{body}</socket_parent_frame>
-<socket_x_coordinate>/jointset/knee/knee_angle</socket_x_coordinate><socket_y_coordinate>/jointset/knee/knee_angle</socket_y_coordinate><socket_z_coordinate>/jointset/knee/knee_angle</socket_z_coordinate>
+<socket_x_coordinate>/jointset/{coordinate}</socket_x_coordinate><socket_y_coordinate>/jointset/{coordinate}</socket_y_coordinate><socket_z_coordinate>/jointset/{coordinate}</socket_z_coordinate>
 <x_location><SimmSpline><x>{vec(xs)}</x><y>{vec(ys)}</y></SimmSpline></x_location>
 <y_location><Constant><value>{ypos:g}</value></Constant></y_location>
 <z_location><Constant><value>{zpos:g}</value></Constant></z_location></MovingPathPoint>"""
-def muscle(name, pts, wraps=()):
-    pw = "".join(f"""<PathWrap name="{name}_w{k}"><wrap_object>{w}</wrap_object><method>hybrid</method><range>{r[0]} {r[1]}</range></PathWrap>""" for k,(w,r) in enumerate(wraps))
+def muscle(name, pts, wraps=(), method="hybrid"):
+    pw = "".join(f"""<PathWrap name="{name}_w{k}"><wrap_object>{w}</wrap_object><method>{method}</method><range>{r[0]} {r[1]}</range></PathWrap>""" for k,(w,r) in enumerate(wraps))
     return f"""<Thelen2003Muscle name="{name}"><GeometryPath name="geometrypath"><PathPointSet><objects>{"".join(pts)}</objects></PathPointSet>
 <PathWrapSet><objects>{pw}</objects></PathWrapSet></GeometryPath>
 <max_isometric_force>500</max_isometric_force><optimal_fiber_length>0.08</optimal_fiber_length><tendon_slack_length>0.1</tendon_slack_length><pennation_angle_at_optimal>0.1</pennation_angle_at_optimal></Thelen2003Muscle>"""
@@ -32,7 +32,8 @@ femur_wraps = (wrap("WrapSphere", "head", (0,0,0), (0,0,0), "<radius>0.024</radi
     + wrap("WrapCylinder", "neck", (0.3,-0.6,0.2), (0.01,-0.03,0.02), "<radius>0.011</radius><length>0.08</length>")
     + wrap("WrapEllipsoid", "troch", (0.2,0.4,-0.3), (-0.02,-0.04,0.02), "<dimensions>0.03 0.022 0.016</dimensions>")
     + wrap("WrapEllipsoid", "troch_side", (0.1,-0.2,0.3), (-0.012,-0.07,0.045), "<dimensions>0.028 0.02 0.018</dimensions>", "-x")
-    + wrap("WrapTorus", "ring", (0,0,0), (0,-0.2,0), "<inner_radius>0.01</inner_radius><outer_radius>0.03</outer_radius>"))
+    + wrap("WrapTorus", "ring", (0,0,0), (0,-0.2,0), "<inner_radius>0.01</inner_radius><outer_radius>0.03</outer_radius>")
+    + wrap("WrapTorus", "ring_half", (1.2,0.3,0), (0.01,-0.15,0.02), "<inner_radius>0.008</inner_radius><outer_radius>0.035</outer_radius>", "-y"))
 pelvis_wraps = (wrap("WrapSphere", "ischium", (0,0,0), (-0.1,-0.11,0.07), "<radius>0.02</radius>", "-x")
     + wrap("WrapCylinder", "tuber", (1.5708,0,0), (-0.09,-0.12,0.08), "<radius>0.015</radius><length>0.1</length>", "-y"))
 bodies = body("pelvis", pelvis_wraps) + body("femur", femur_wraps) + body("tibia")
@@ -65,7 +66,14 @@ muscles = [
         point("i","femur",(-0.018,-0.062,0.013))]),
     muscle("moving_point", [point("o","pelvis",(-0.13,-0.1,0.06)), point("v","femur",(-0.03,-0.3,0.0)),
         moving("m","femur",(-1.0,-0.5,0.0,0.5),(-0.02,-0.035,-0.04,-0.03),-0.38,0.01), point("i","tibia",(-0.02,-0.05,0.0))]),
+    muscle("hip_moving", [point("o","pelvis",(0.01,0.0,0.05)), moving("m","femur",(-1.0,0.0,1.0,2.0),(-0.02,-0.01,0.0,0.01),-0.2,0.03,
+           "hip_r/hip_flexion_r"), point("i","femur",(0.0,-0.3,0.05))]),
     muscle("torus_wrap", [point("o","pelvis",(0.0,0.0,0.05)), point("i","femur",(0.0,-0.3,0.0))], [("ring",(-1,-1))]),
+    muscle("troch_midpoint", [point("o","pelvis",P_post), point("v","pelvis",(-0.1,-0.04,0.09)), point("i","femur",(-0.01,-0.1,0.035))], [("troch",(2,3))], "midpoint"),
+    muscle("troch_axial", [point("o","pelvis",P_post), point("v","pelvis",(-0.1,-0.04,0.09)), point("i","femur",(-0.01,-0.1,0.035))], [("troch",(2,3))], "axial"),
+    muscle("ring_half_wrap", [point("o","pelvis",(0.02,0.0,0.06)), point("i","femur",(0.0,-0.3,0.02))], [("ring_half",(-1,-1))]),
+    muscle("two_wraps", [point("o","pelvis",(-0.1,-0.09,0.03)), point("v","femur",(-0.015,-0.04,0.03)), point("i","femur",(-0.01,-0.1,0.035))],
+           [("tuber",(1,2)), ("troch",(2,3))]),
     muscle("one_sided", [point("o","pelvis",(0.0,0.05,0.1)), point("i","pelvis",(0.02,-0.05,0.1))]),
 ]
 doc = f"""<?xml version="1.0" encoding="UTF-8" ?>
