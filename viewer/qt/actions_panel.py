@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.core.actions import NEGLIGIBLE_MOMENT_ARM_MM, SPECIFIC_TENSION_N_PER_CM2
+from viewer.core.actions import SPECIFIC_TENSION_N_PER_CM2
 from viewer.core.motions import MOTIONS
 from viewer.core.tolerances import tol
 from viewer.qt.binding import StateBinding
@@ -204,13 +204,13 @@ class ActionsPanel(QWidget):
         self.motion_combo.setToolTip("Colour every muscle by what it does for this motion at the current pose")
         self.motion_combo.currentIndexChanged.connect(self._on_motion_combo)
 
-        self.by_moment_arm = QRadioButton("Moment arm (mm)", self)
-        self.by_torque = QRadioButton("Torque potential (N·m)", self)
+        self.by_moment_arm = QRadioButton("Moment arm", self)
+        self.by_torque = QRadioButton("Torque", self)
         self.by_stretch = QRadioButton("Stretch (%)", self)
         self.by_stretch.setToolTip("Length change of every muscle from the neutral pose: purple shortened, "
                                    "orange lengthened (no motion needed)")
-        self.by_torque.setToolTip(f"Moment arm × PCSA × {SPECIFIC_TENSION_N_PER_CM2:g} N/cm² (Arnold et al. 2010)")
-        self.by_moment_arm.setToolTip("Tendon-excursion moment arm, r = −dL/dθ")
+        self.by_torque.setToolTip(f"Torque potential (N·m): moment arm × PCSA × {SPECIFIC_TENSION_N_PER_CM2:g} N/cm² (Arnold et al. 2010)")
+        self.by_moment_arm.setToolTip("Moment arm (mm): tendon excursion, r = −dL/dθ")
         group = QButtonGroup(self)
         group.addButton(self.by_moment_arm)
         group.addButton(self.by_torque)
@@ -227,16 +227,6 @@ class ActionsPanel(QWidget):
         self.compartments_box.setToolTip("Also list the parts of muscles that have them (e.g. gluteus medius)")
         self.compartments_box.toggled.connect(lambda _: self.refresh())
 
-        legend = QGridLayout()
-        for k, (role, text) in enumerate( (("produces", "produces"), ("opposes", "opposes"),
-                           ("negligible", f"negligible (< {NEGLIGIBLE_MOMENT_ARM_MM:g} mm)"))):
-            swatch = QLabel(self)
-            swatch.setFixedSize(14, 14)
-            swatch.setStyleSheet(f"background: {palette.ROLE_COLOURS[role]}; border: 1px solid palette(text);")
-            row, col = divmod(k, 2)  # two per row: the panel fits a narrow dock
-            legend.addWidget(swatch, row, 2 * col)
-            legend.addWidget(QLabel(text, self), row, 2 * col + 1)
-        legend.setColumnStretch(3, 1)
 
         self.ranking = RankingModel(model, self)
         self.table = QTableView(self)
@@ -254,7 +244,7 @@ class ActionsPanel(QWidget):
         header.setSectionResizeMode(COL_RANK, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(COL_BAR, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(COL_BAR, 110)
+        header.resizeSection(COL_BAR, 64)  # the name column keeps the room in a 245-pixel dock
         header.setSectionResizeMode(COL_VALUE, QHeaderView.ResizeMode.ResizeToContents)
         self.table.clicked.connect(self._on_row_activated)
         self.table.activated.connect(self._on_row_activated)
@@ -263,18 +253,19 @@ class ActionsPanel(QWidget):
         self.summary.setWordWrap(True)
 
         form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         form.addRow("&Motion:", self.motion_combo)
-        measure = QVBoxLayout()
-        measure.addWidget(self.by_moment_arm)
-        measure.addWidget(self.by_torque)
-        measure.addWidget(self.by_stretch)
-        measure.addStretch(1)
-        form.addRow("Colour by:", measure)
+        # The measure's choices two per row under their label: the panel keeps its height for the
+        # ranked list. The role colours are explained by the legend in the 3D view and the bars.
+        measure = QGridLayout()
+        measure.addWidget(QLabel("Colour by:", self), 0, 0, 1, 2)
+        measure.addWidget(self.by_moment_arm, 1, 0)
+        measure.addWidget(self.by_torque, 1, 1)
+        measure.addWidget(self.by_stretch, 2, 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(form)
-        layout.addLayout(legend)
+        layout.addLayout(measure)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         options = QVBoxLayout()
@@ -345,9 +336,8 @@ class ActionsPanel(QWidget):
         muscles = [r for r in rows if r.level == "muscle"]
         n_prod = sum(r.role == "produces" for r in muscles)
         n_opp = sum(r.role == "opposes" for r in muscles)
-        self.summary.setText(f"<b>{motion_title(motion.name)}</b> at this pose: {count_phrase(n_prod, 'produce')}, "
-                             f"{count_phrase(n_opp, 'oppose')}. <i>Values computed by the model; ◆ a published value "
-                             "exists (tooltip).</i>")
+        self.summary.setText(f"<b>{motion_title(motion.name)}</b> here: {count_phrase(n_prod, 'produce')}, "
+                             f"{count_phrase(n_opp, 'oppose')} <i>(computed by the model; ◆ published)</i>")
         self._on_selection(self.state.selection)
 
     def rows(self) -> list:
