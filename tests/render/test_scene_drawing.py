@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from vtkmodules.util.numpy_support import vtk_to_numpy
 
 from viewer.core.sweep import Sweeper, sweep_vertices
 
@@ -95,3 +96,43 @@ def test_selection_label_stays_clear_of_the_model_and_the_legend(session):
     grid = scene.occupancy(8)
     cells = grid[int(y0 // 8):int(np.ceil(y1 / 8)), int(x0 // 8):int(np.ceil(x1 / 8))]
     assert cells.mean() < 0.1
+
+
+def test_fast_frames_draw_coarse_muscles_on_the_same_points_and_colours(session):
+    state, scene = session.state, session.scene
+    structures = scene.structures
+    state.set_motion("external_rotation")
+    state.set_pose((30, 0, 20))
+    scene.prepare_fast_lod()
+    opaque = structures.batch["opaque"]
+    full_cells = opaque["pd"].GetNumberOfCells()
+    colours = opaque["colours"].copy()
+    session.plotter.render()
+    still = session.image()
+    scene.set_fast(True)
+    coarse = opaque["pd"]
+    assert coarse.GetNumberOfCells() < 0.6 * full_cells
+    # Every coarse triangle joins vertices of one member's own mesh: the coarse surface is
+    # drawn from the same point buffer, so it stands where the full one stands at every pose.
+    cells = vtk_to_numpy(coarse.GetPolys().GetConnectivityArray()).reshape(-1, 3)
+    spans = [structures.swept_slice[leaf] for leaf in opaque["members"]]
+    owner = np.full(len(structures.buffer), -1)
+    for k, span in enumerate(spans):
+        owner[span] = k
+    assert np.all(owner[cells] >= 0) and np.all(owner[cells] == owner[cells[:, :1]])
+    assert set(np.unique(owner[cells])) == set(range(len(spans)))
+    state.set_pose((50, 0, -10))
+    np.testing.assert_array_equal(vtk_to_numpy(coarse.GetPoints().GetData()), structures.buffer)
+    state.set_pose((30, 0, 20))
+    np.testing.assert_array_equal(opaque["colours"], colours)  # same colours while moving
+    session.plotter.render()
+    fast = session.image()
+    # The picture while moving is the still one drawn coarser: the same colours in the same
+    # places, differing only along edges and in shading.
+    changed = np.abs(fast.astype(int) - still.astype(int)).max(axis=2) > 60
+    assert changed.mean() < 0.03
+    scene.set_fast(False)
+    assert opaque["pd"].GetNumberOfCells() == full_cells
+    np.testing.assert_array_equal(opaque["colours"], colours)
+    session.plotter.render()
+    np.testing.assert_array_equal(session.image(), still)

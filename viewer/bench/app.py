@@ -1,11 +1,13 @@
 """Benchmark of the desktop viewer in a real window: ``python -m viewer.bench app``.
 
-Prints three figures, measured in a 1280x800 main window with its default panels:
+Prints these figures, measured in a 1280x800 main window with its default panels:
 
 * slider step to rendered frame: the time from moving a pose slider by one degree to the
   moment the new frame has been drawn and handed to the window system (the 3D widget's
   ``frameSwapped``), with muscles re-swept and recoloured for the chosen motion; median and
   95th percentile over a sweep of flexion and of rotation (target: median <= 16 ms);
+* the cells (triangles, lines) drawn in frames while the pose moves (coarse copies of the
+  bones and muscles) and in still frames (full resolution);
 * the same steps in a bare window of the same 3D-view size that draws every mesh at full
   resolution and only moves the femur (no panels, no re-sweeping, no level of detail): what
   the triangles alone cost on this machine's OpenGL, for comparison;
@@ -162,6 +164,20 @@ def bare_window_steps_ms(app, model, size, steps: int = 120) -> list[float]:
     return samples
 
 
+def drawn_cells(window, fast: bool) -> int:
+    """Cells (triangles, lines) the 3D view draws in an interactive (``fast``) or a still frame."""
+    scene = window.viewport.scene
+    scene.set_fast(fast)
+    total = 0
+    for actor in window.viewport.interactor.renderer.GetActors():
+        if actor.GetVisibility():
+            mapper = actor.GetMapper()
+            mapper.Update()
+            total += mapper.GetInput().GetNumberOfCells()
+    scene.set_fast(False)
+    return total
+
+
 def _percentile(values, q):
     ordered = sorted(values)
     k = (len(ordered) - 1) * q
@@ -193,6 +209,8 @@ def main(data_dir=None) -> int:
     steps = slider_steps_ms(app, window)
     window.state.select("piriformis")
     selected = slider_steps_ms(app, window)
+    window.state.select(None)
+    cells = (drawn_cells(window, True), drawn_cells(window, False))
     model = window.model
     window.close()
     bare = bare_window_steps_ms(app, model, viewport_size)
@@ -203,6 +221,7 @@ def main(data_dir=None) -> int:
           f"p95 {_percentile(steps, 0.95):.1f} ms over {len(steps)} steps (target median <= 16 ms)")
     print(f"  same with a muscle selected (label, markers): median {statistics.median(selected):.1f} ms, "
           f"p95 {_percentile(selected, 0.95):.1f} ms")
+    print(f"  cells drawn: {cells[0]} in frames while the pose moves, {cells[1]} in still frames")
     print(f"  bare window, same {viewport_size[0]}x{viewport_size[1]} view, all {triangles} triangles at full "
           f"resolution: median {statistics.median(bare):.1f} ms, p95 {_percentile(bare, 0.95):.1f} ms "
           f"over {len(bare)} frames")

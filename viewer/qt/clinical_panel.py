@@ -246,7 +246,9 @@ class ClinicalPanel(QWidget):
 
     # -- state -> widgets -------------------------------------------------------------------------
     def _on_pose(self, *args) -> None:
-        if not self._refresh_timer.isActive():
+        # Shown: follow the pose at most every interval. Hidden (a tab behind another): wait
+        # until the pose has settled, so that a drag costs nothing here.
+        if not self.isVisible() or not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
     def _on_state(self, *args) -> None:

@@ -81,7 +81,9 @@ class InfoPanel(QWidget):
         self._update_live()
 
     def _on_pose(self, *args) -> None:
-        if not self._live_timer.isActive():
+        # Shown: follow the pose at most every interval. Hidden (a tab behind another): wait
+        # until the pose has settled, so that a drag costs nothing here.
+        if not self.isVisible() or not self._live_timer.isActive():
             self._live_timer.start()
 
     def live_text(self) -> str:

@@ -29,7 +29,14 @@ def initial_size(screen=None) -> tuple[int, int]:
 def apply_layout(window, name: str) -> None:
     """Arrange the panels: ``"standard"`` (Layers on the left; Pose and Demonstration, then
     Info, Plot and Actions as tabs, on the right) or ``"compact"`` (one tabbed column on the
-    right, for 1024-pixel projectors). Either keeps most of the width for the 3D view."""
+    right, for 1024-pixel projectors). Either keeps most of the width for the 3D view.
+
+    Re-docking resizes the 3D view several times; it draws one frame when the panels are placed."""
+    with window.viewport.frames_held():
+        _arrange(window, name)
+
+
+def _arrange(window, name: str) -> None:
     d = window.docks
     size = window.size()
     right = Qt.DockWidgetArea.RightDockWidgetArea

@@ -9,13 +9,17 @@ visible before. Hovering names the structure under the cursor. Keys: arrows turn
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
-from pyvistaqt import QtInteractor
 
 from viewer.core.views import DEFAULT_VIEW
+from viewer.qt.qt_names import import_pyvistaqt
 from viewer.qt.safe_text import tooltip
 from viewer.render.scene import HipScene
+
+QtInteractor = import_pyvistaqt().QtInteractor
 
 #: A press and release closer than this (pixels) is a click, not a camera drag.
 CLICK_SLOP_PX = 4
@@ -67,6 +71,7 @@ class Viewport(QWidget):
                               translucency="blend")
         self.frames_rendered = 0
         self._end_observer = self.interactor.ren_win.AddObserver("EndEvent", self._count_frame)
+        self.interactor.frameSwapped.connect(self._on_first_swap)
         self._press_pos: QPoint | None = None
         self._hover_pos: QPoint | None = None
         self._hover_leaf = ""
@@ -128,13 +133,31 @@ class Viewport(QWidget):
 
     def _count_frame(self, *args) -> None:
         self.frames_rendered += 1
-        if self.frames_rendered == 1:
-            # Coarse bones for interactive frames: built once the first picture is up.
-            QTimer.singleShot(0, self._prepare_lod)
+
+    def _on_first_swap(self) -> None:
+        # Coarse meshes for interactive frames: built once the first picture is on the screen.
+        self.interactor.frameSwapped.disconnect(self._on_first_swap)
+        QTimer.singleShot(0, self._prepare_lod)
 
     def _prepare_lod(self) -> None:
-        if not self._closed:
+        if not self._closed and not self.scene.has_fast_lod:
             self.scene.prepare_fast_lod()
+
+    @contextmanager
+    def frames_held(self):
+        """Draw nothing while the widget is resized several times in a row (re-docking the
+        panels): each resize of the GL widget would otherwise render a whole frame at once.
+        One frame is asked for at the end."""
+        window = self.interactor.ren_win
+        held = window is not None and bool(window.GetReadyForRendering()) and not self._closed
+        if held:
+            window.SetReadyForRendering(False)
+        try:
+            yield
+        finally:
+            if held and not self._closed:
+                window.SetReadyForRendering(True)
+                self.request_frame()
 
     def image(self):
         """The viewport's current image as an ``(h, w, 3)`` uint8 array (a polished frame)."""

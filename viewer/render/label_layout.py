@@ -18,10 +18,13 @@ ROW_OFFSETS = np.array([0, -0.6, 0.6, -1.2, 1.2, -2.0, 2.0, -3.0, 3.0, -4.5, 4.5
 
 def project(points: np.ndarray, composite: np.ndarray, width: int, height: int) -> np.ndarray:
     """Display pixels ``(n, 2)`` of points ``(n, 3)`` under a 4x4 composite projection matrix."""
-    h = np.hstack([points, np.ones((len(points), 1))]) @ composite.T
-    w = np.where(np.abs(h[:, 3]) < tol.divisor, tol.divisor, h[:, 3])
-    ndc = h[:, :2] / w[:, None]
-    return np.column_stack([(ndc[:, 0] + 1.0) * 0.5 * width, (ndc[:, 1] + 1.0) * 0.5 * height])
+    points = np.asarray(points, dtype=float)
+    h = points @ composite[[0, 1, 3], :3].T + composite[[0, 1, 3], 3]  # rows x, y and w only
+    w = np.where(np.abs(h[:, 2]) < tol.divisor, tol.divisor, h[:, 2])
+    xy = h[:, :2] / w[:, None]
+    xy += 1.0
+    xy *= 0.5 * np.array([width, height], dtype=float)
+    return xy
 
 
 def occupancy_grid(xy: np.ndarray | None, width: int, height: int, cell_px: int,

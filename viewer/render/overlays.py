@@ -241,6 +241,7 @@ class Overlays:
         self._label_leaves: list[str] = []
         self._placement = None
         self._samples: dict[str, np.ndarray] = {}
+        self._fixed_xy: tuple = (None, {})  # (camera and viewport, projected pelvic bone samples)
 
     # -- content ------------------------------------------------------------------------------
     def set_caption(self, text: str) -> None:
@@ -430,10 +431,30 @@ class Overlays:
         return project(points, np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)]), width, height)
 
     def occupancy(self, pose, cell_px: int = LABEL_CELL_PX) -> np.ndarray:
-        """Coarse screen mask of cells covered by a visible structure or by another text."""
+        """Coarse screen mask of cells covered by a visible structure or by another text.
+
+        The pelvic bones do not move with the pose: their projected samples are kept until the
+        camera or the viewport changes, so a label that follows a moving leg projects only
+        what moves."""
         width, height = self.renderer.GetSize()
-        chunks = [self.samples(leaf, pose) for leaf, actor in self.structures.actors.items() if actor.GetVisibility()]
-        xy = self._project(np.vstack(chunks)) if chunks else None
+        key = (self.renderer.GetActiveCamera().GetMTime(), width, height)
+        if self._fixed_xy[0] != key:
+            self._fixed_xy = (key, {})
+        fixed = self._fixed_xy[1]
+        chunks, moving = [], []
+        for leaf, actor in self.structures.actors.items():
+            if not actor.GetVisibility():
+                continue
+            record = self.structures.model.meshes[leaf]
+            if record.kind == "bone" and record.body == "pelvis":
+                if leaf not in fixed:
+                    fixed[leaf] = self._project(self.samples(leaf, pose))
+                chunks.append(fixed[leaf])
+            else:
+                moving.append(self.samples(leaf, pose))
+        if moving:
+            chunks.append(self._project(np.vstack(moving)))
+        xy = np.vstack(chunks) if chunks else None
         return occupancy_grid(xy, width, height, cell_px, self.reserved_boxes_px(width, height))
 
     def _display(self, point) -> tuple[float, float]:

@@ -287,7 +287,7 @@ class HipScene:
 
     # -- interactive frames -----------------------------------------------------------------------
     def set_fast(self, fast: bool) -> None:
-        """Interactive frames (dragging, animating) skip edge smoothing and draw coarse bones."""
+        """Interactive frames (dragging, animating) skip edge smoothing and draw coarse bones and muscles."""
         self.lighting.set_fast(fast)
         self.structures.set_fast(self.lighting.fast)
 
@@ -298,7 +298,7 @@ class HipScene:
 
     @property
     def has_fast_lod(self) -> bool:
-        return bool(self.structures.lod_mappers)
+        return self.structures.has_lod
 
     @property
     def fast(self) -> bool:

@@ -33,6 +33,8 @@ GHOST_OPACITY = 0.12
 HALO_WIDTH_PX = 5.0
 #: Triangles of the coarse copy of a large mesh drawn in interactive frames (see set_fast).
 LOD_FACES = 3000
+#: Share of a swept surface's triangles left out in interactive frames (see prepare_fast_lod).
+SWEPT_LOD_REDUCTION = 0.5
 
 
 class StructureLayer:
@@ -51,6 +53,11 @@ class StructureLayer:
         Each swept mesh's rows in the shared point buffer.
     lod_mappers : dict[str, tuple]
         Full and coarse mapper of each large static mesh (after :meth:`prepare_fast_lod`).
+    coarse_faces : dict[str, numpy.ndarray]
+        Per swept mesh, the triangles of its interactive-frame copy, as rows of the shared
+        point buffer: a subset of its own vertices, so it moves with every pose unchanged.
+    fast : bool
+        Whether interactive frames (coarse copies) are drawn.
     polylines : list of numpy.ndarray
         The drawn path of every line at the current pose.
     """
@@ -69,6 +76,8 @@ class StructureLayer:
         self.role_colour: dict[str, np.ndarray] = {}
         self.values: dict[str, float] = {}
         self.lod_mappers: dict[str, tuple[vtkPolyDataMapper, vtkPolyDataMapper]] = {}
+        self.coarse_faces: dict[str, np.ndarray] = {}
+        self.fast = False
         self.polylines: list[np.ndarray] = []
         self.halos: dict[str, vtkActor] = {}  # outline actors of the selected surfaces
         #: Changes the drawn paths before they are swept (released muscles drawn retracted).
@@ -266,10 +275,14 @@ class StructureLayer:
 
     def _set_batch_members(self, kind: str, members: tuple[str, ...]) -> None:
         batch = self.batch[kind]
-        if members != batch["members"]:
+        # Interactive frames draw the coarse triangles over the same points and colours.
+        faces = self.coarse_faces if self.fast else self.swept_faces
+        if members != batch["members"] or batch.get("faces") is not faces:
             batch["members"] = members
+            batch["faces"] = faces
             if members:
-                batch["pd"].SetPolys(triangles(np.concatenate([self.swept_faces[leaf] for leaf in members])))
+                batch["pd"].SetPolys(triangles(np.concatenate([faces.get(leaf, self.swept_faces[leaf])
+                                                               for leaf in members])))
             else:
                 batch["pd"].SetPolys(vtkCellArray())
             batch["pd"].Modified()
@@ -305,19 +318,24 @@ class StructureLayer:
 
     # -- level of detail ------------------------------------------------------------------------
     def set_fast(self, fast: bool) -> None:
-        """Draw the coarse copies of the large static meshes (``fast``) or the full ones."""
+        """Draw the coarse copies of the large meshes (``fast``) or the full ones."""
+        self.fast = bool(fast)
         for leaf, (full, coarse) in self.lod_mappers.items():
             mapper = coarse if fast else full
             if self.actors[leaf].GetMapper() is not mapper:
                 # Each mapper keeps its own uploaded buffers: switching costs no upload.
                 self.actors[leaf].SetMapper(mapper)
+        for kind, batch in self.batch.items():
+            self._set_batch_members(kind, batch["members"])
 
     def prepare_fast_lod(self, max_faces: int = LOD_FACES) -> None:
         """Build coarse copies of the large static meshes (bones) for interactive frames.
 
         Software OpenGL spends most of a frame transforming the bones' vertices; while the
         femur or the camera moves, copies with about ``max_faces`` triangles (quadric
-        simplification) look the same and draw several times faster.
+        simplification) look the same and draw several times faster. Swept surfaces (muscles,
+        nerve) get coarse triangles over a subset of their own vertices (:func:`coarse_subset`):
+        they keep following the pose through the shared point buffer, with the same colours.
         """
         import fast_simplification
 
@@ -335,6 +353,16 @@ class StructureLayer:
             mapper.SetInputConnection(normals.GetOutputPort())
             mapper.ScalarVisibilityOff()
             self.lod_mappers[leaf] = (self.actors[leaf].GetMapper(), mapper)
+        for leaf, span in self.swept_slice.items():
+            if leaf not in self.coarse_faces:
+                self.coarse_faces[leaf] = coarse_subset(self.model.meshes[leaf], SWEPT_LOD_REDUCTION) + span.start
+        for batch in self.batch.values():
+            batch["faces"] = None  # rebuilt with the new coarse triangles at the next set_fast
+
+    @property
+    def has_lod(self) -> bool:
+        """Whether the coarse copies have been built."""
+        return bool(self.lod_mappers) or bool(self.coarse_faces)
 
     # -- geometry queries -------------------------------------------------------------------------
     def world_points(self, leaf: str, pose) -> np.ndarray:
@@ -358,3 +386,36 @@ class StructureLayer:
             if leaf in self.lod_mappers and actor.GetMapper() in self.lod_mappers[leaf]:
                 return leaf
         return None
+
+
+def coarse_subset(record, reduction: float) -> np.ndarray:
+    """Triangles ``(m, 3)`` over a subset of a mesh's own vertices, about ``reduction`` fewer.
+
+    Vertex-removal decimation (``vtkDecimatePro``) never moves a kept vertex, so the coarse
+    surface lies on the full one at every pose once the full one's points are updated; the
+    mesh's topology (closed tube, end caps) is preserved. Indices refer to ``record.vertices``.
+    """
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+    from vtkmodules.vtkFiltersCore import vtkDecimatePro
+
+    pd = pv.PolyData()
+    points = vtkPoints()
+    points.SetData(numpy_to_vtk(np.ascontiguousarray(record.vertices, dtype=float), deep=True))
+    pd.SetPoints(points)
+    pd.SetPolys(triangles(record.faces))
+    ids = numpy_to_vtk(np.arange(len(record.vertices), dtype=np.int64), deep=True)
+    ids.SetName("vertex_id")
+    pd.GetPointData().AddArray(ids)
+    decimate = vtkDecimatePro()
+    decimate.SetInputData(pd)
+    decimate.SetTargetReduction(reduction)
+    decimate.PreserveTopologyOn()
+    decimate.SplittingOff()
+    decimate.BoundaryVertexDeletionOff()
+    decimate.Update()
+    out = decimate.GetOutput()
+    kept = vtk_to_numpy(out.GetPointData().GetArray("vertex_id"))
+    faces = vtk_to_numpy(out.GetPolys().GetConnectivityArray()).reshape(-1, 3)
+    if not len(faces):
+        return np.asarray(record.faces, dtype=np.int64)
+    return kept[faces].astype(np.int64)
