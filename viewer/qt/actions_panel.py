@@ -200,6 +200,9 @@ class ActionsPanel(QWidget):
         self.motion_combo.addItem("None (anatomical colours)", None)
         for name in MOTIONS:
             self.motion_combo.addItem(motion_title(name), name)
+        # Beside its label in a 245-pixel dock: the box may be narrower than its longest item.
+        self.motion_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.motion_combo.setMinimumContentsLength(12)
         self.motion_combo.setAccessibleName("Motion")
         self.motion_combo.setToolTip("Colour every muscle by what it does for this motion at the current pose")
         self.motion_combo.currentIndexChanged.connect(self._on_motion_combo)
