@@ -192,24 +192,11 @@ class BellyRig:
         if grids:
             deep_block = np.where(self.side > 0, 0, 1)
             lines = np.arange(n)
-            # The belly's outward side (from its deep face to its superficial one): a vertex
-            # that has sunk past the middle of a thin plate of bone (the iliac wing) leaves it
-            # on this side, not through the nearer surface on the far side.
-            outward = (normal * self.side[:, None, None, None]).reshape(-1, 3)
             deep = verts[lines, deep_block].reshape(-1, 3)
-            # A thick belly on a thin plate of bone can reach right through it with its deep
-            # face, which then lies clear of the bone on the far side: it is brought back to
-            # where the thickness first enters the bone, and pushed out from there.
-            # The thin plates are on the pelvis, under the origin half of the bellies.
-            plate = np.broadcast_to(np.linspace(0.0, 1.0, self.stations) <= THROUGH_SPAN,
-                                    (n, self.fibres, self.stations)).reshape(-1)
-            pelvic = [grid for grid in grids if grid.body == "pelvis"]
-            deep[plate] = first_inside(verts[lines, 1 - deep_block].reshape(-1, 3)[plate], deep[plate], pelvic, matrices)
-            verts[lines, deep_block] = deep.reshape(n, -1, 3)
-            delta = (push_out(deep, grids, matrices, outward=outward) - deep).reshape(n, 1, -1, 3)
+            delta = (push_out(deep, grids, matrices) - deep).reshape(n, 1, -1, 3)
             verts = verts + delta
             top = verts[lines, 1 - deep_block].reshape(-1, 3)
-            verts[lines, 1 - deep_block] = push_out(top, grids, matrices, outward=outward).reshape(n, -1, 3)
+            verts[lines, 1 - deep_block] = push_out(top, grids, matrices).reshape(n, -1, 3)
             # A superficial vertex pushed past its deep partner would fold the belly: it stops
             # at the deep face instead (the belly is pressed flat there).
             across = np.einsum("lvd,lvd->lv", verts[:, 1] - verts[:, 0], normal.reshape(n, -1, 3))
@@ -247,16 +234,6 @@ class DistanceGrid:
     spacing_mm: float
     values_mm: np.ndarray
 
-    def nearest(self, points: np.ndarray) -> np.ndarray:
-        """Distance ``(n,)`` at the grid node nearest each point ``(n, 3)``; ``inf`` off the grid."""
-        v = self.values_mm
-        r = np.rint((np.asarray(points, dtype=float) - self.origin_mm) / self.spacing_mm).astype(np.intp)
-        on = np.all((r >= 0) & (r < np.array(v.shape)), axis=1)
-        out = np.full(len(r), np.inf)
-        r = r[on]
-        out[on] = v.reshape(-1)[(r[:, 0] * v.shape[1] + r[:, 1]) * v.shape[2] + r[:, 2]]
-        return out
-
     def sample(self, points: np.ndarray, within_mm: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
         """Distance ``(n,)`` and its gradient ``(n, 3)`` (trilinear) at ``points`` ``(n, 3)``.
 
@@ -280,8 +257,8 @@ class DistanceGrid:
         i0 = np.floor(q).astype(np.intp)
         t = q - i0
         base = (i0[:, 0] * ny + i0[:, 1]) * nz + i0[:, 2]
-        corners = np.array([(a * ny + b) * nz + e for a in (0, 1) for b in (0, 1) for e in (0, 1)])
-        c = flat[base[:, None] + corners].reshape(-1, 2, 2, 2)
+        c = np.stack([flat[base + (a * ny + b) * nz + e] for a in (0, 1) for b in (0, 1) for e in (0, 1)],
+                     axis=1).reshape(-1, 2, 2, 2)
         tx, ty, tz = t[:, 0, None, None], t[:, 1, None], t[:, 2]
         cx = c[:, 0] * (1 - tx) + c[:, 1] * tx                 # (n, 2, 2)
         cxy = cx[:, 0] * (1 - ty) + cx[:, 1] * ty               # (n, 2)
@@ -302,85 +279,13 @@ CLEARANCE_MM = 0.8
 RETRY_MARGIN_MM = 0.5
 
 
-#: Points along each deep-face thickness (as fractions from the superficial vertex) checked
-#: for bone between the two faces.
-THROUGH_FRACTIONS = np.linspace(0.15, 0.9, 6)
-#: Path fraction from the origin over which bellies are checked for reaching through a plate of
-#: the pelvis (the iliac wing under the gluteal origins).
-THROUGH_SPAN = 0.5
-
-
-def first_inside(top: np.ndarray, deep: np.ndarray, grids, matrices: dict[str, np.ndarray]) -> np.ndarray:
-    """``deep`` ``(n, 3)`` with each point whose segment from ``top`` passes through bone
-    moved back to the first sample of that segment inside the bone.
-
-    The samples are first screened at the nearest grid node (one look-up each); only segments
-    with a sample near a bone are interpolated.
-    """
-    out = np.array(deep, dtype=float)
-    probes = top[:, None, :] + THROUGH_FRACTIONS[None, :, None] * (deep - top)[:, None, :]   # (n, k, 3)
-    frames = [(grid, matrices.get(grid.body, np.eye(4))) for grid in grids]
-    near = np.zeros(len(out), dtype=bool)
-    for grid, T in frames:
-        coarse = grid.nearest((probes.reshape(-1, 3) - T[:3, 3]) @ T[:3, :3]).reshape(probes.shape[:2])
-        # A point inside the bone is at most half a cell diagonal from a node no further out.
-        near |= (coarse < 0.87 * grid.spacing_mm).any(axis=1)
-    idx = np.flatnonzero(near)
-    if not len(idx):
-        return out
-    probes = probes[idx]
-    inside = np.zeros(probes.shape[:2], dtype=bool)
-    for grid, T in frames:
-        d, _ = grid.sample((probes.reshape(-1, 3) - T[:3, 3]) @ T[:3, :3], within_mm=grid.spacing_mm)
-        inside |= d.reshape(inside.shape) < 0.0
-    hit = inside.any(axis=1)
-    if hit.any():
-        first = np.argmax(inside[hit], axis=1)
-        out[idx[hit]] = probes[np.flatnonzero(hit), first]
-    return out
-    a, b = top[idx], deep[idx]
-    probes = a[:, None, :] + THROUGH_FRACTIONS[None, :, None] * (b - a)[:, None, :]   # (n, k, 3)
-    inside = np.zeros(probes.shape[:2], dtype=bool)
-    for grid, T in frames:
-        d, _ = grid.sample((probes.reshape(-1, 3) - T[:3, 3]) @ T[:3, :3], within_mm=grid.spacing_mm)
-        inside |= d.reshape(inside.shape) < 0.0
-    hit = inside.any(axis=1)
-    if hit.any():
-        first = np.argmax(inside[hit], axis=1)
-        out[idx[hit]] = probes[np.flatnonzero(hit), first]
-    return out
-
-
-#: A point inside a bone whose distance gradient points this far against its ``outward``
-#: direction (cosine) has passed the middle of a thin plate: it leaves along ``outward`` instead.
-WRONG_SIDE_COS = -0.25
-#: Step and reach (mm) of the search along ``outward`` for the surface on the belly's side.
-OUTWARD_STEP_MM = 1.0
-OUTWARD_REACH_MM = 10.0
-
-
-def _along_outward(grid: DistanceGrid, points: np.ndarray, outward: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Shift ``(n, 3)`` (body frame) taking each point along ``outward`` to the first sample
-    :data:`CLEARANCE_MM` clear of the bone, and whether one was found within :data:`OUTWARD_REACH_MM`."""
-    steps = np.arange(1, int(OUTWARD_REACH_MM / OUTWARD_STEP_MM) + 1) * OUTWARD_STEP_MM
-    probes = points[:, None, :] + steps[None, :, None] * outward[:, None, :]
-    d, _ = grid.sample(probes.reshape(-1, 3))
-    clear = (d.reshape(len(points), -1) >= CLEARANCE_MM)
-    first = np.argmax(clear, axis=1)
-    found = clear[np.arange(len(points)), first]
-    return steps[first][:, None] * outward, found
-
-
-def push_out(points: np.ndarray, grids, matrices: dict[str, np.ndarray], passes: int = 5,
-             outward: np.ndarray | None = None) -> np.ndarray:
+def push_out(points: np.ndarray, grids, matrices: dict[str, np.ndarray], passes: int = 5) -> np.ndarray:
     """Move points ``(n, 3)`` (pelvis frame) that lie inside a bone out to its surface.
 
     Each point inside (or within :data:`CLEARANCE_MM` of) a bone moves along the distance
     gradient by the depth; ``matrices`` place each grid's body in the pelvis frame. Later passes
     revisit only the points moved in the pass before (one pushed out of one bone may have met
-    the other). With ``outward`` ``(n, 3)`` (unit, pelvis frame; the side each point belongs
-    on), a point inside whose gradient points away from that side (it is nearer the far surface
-    of a thin plate) moves along ``outward`` to the first place clear of the bone instead.
+    the other).
     """
     points = np.array(points, dtype=float)
     frames = [(grid, matrices.get(grid.body, np.eye(4))) for grid in grids]
@@ -400,15 +305,7 @@ def push_out(points: np.ndarray, grids, matrices: dict[str, np.ndarray], passes:
             # Half steps after the first passes: a point caught in the narrow gap between two
             # bones (the sacroiliac joint) settles in it instead of jumping from one to the other.
             step = 1.0 if pass_no < 2 else 0.5
-            shift = step * (CLEARANCE_MM - d[hit])[:, None] * gn
-            if outward is not None and grid.body == "pelvis":
-                out_b = outward[pts] @ R
-                wrong = (d[hit] < 0.0) & (np.einsum("ij,ij->i", gn, out_b) < WRONG_SIDE_COS)
-                if wrong.any():
-                    w = np.flatnonzero(wrong)
-                    along, found = _along_outward(grid, (points[pts[w]] - o) @ R, out_b[w])
-                    shift[w[found]] = along[found]
-            points[pts] += shift @ R.T
+            points[pts] += (step * (CLEARANCE_MM - d[hit])[:, None] * gn) @ R.T
             moved[pts] = True
         active = np.flatnonzero(moved)
         if not len(active):
