@@ -102,7 +102,9 @@ def notice_text() -> str:
     return (
         "Bone surfaces derived from the musculoskeletal-models package\n"
         "=============================================================\n\n"
-        f"The files {files} in this folder, and the bony landmark positions in landmarks.json,\n"
+        f"The files {files} in this folder, the bony landmark positions in landmarks.json and\n"
+        "the bones' signed-distance grids distance_pelvis.bin and distance_femur.bin (sampled from\n"
+        "those surfaces; they keep the muscle bellies out of the bones)\n"
         f"are derived from the package {PACKAGE} version {package_version()} (Python package index),\n"
         "by the Auckland Bioengineering Institute, distributed under the Mozilla Public License 2.0.\n"
         "Source: the mean shapes of 26 lower limbs segmented from CT (LLP26), files\n"
