@@ -11,6 +11,8 @@ from viewer.io.clinical import clinical_for
 from viewer.render.clinical_layer import RETRACTED_FRACTION, retract_polyline, stretch_colour
 from viewer.render.offscreen import RenderOptions, model_bounds, render_image
 
+from tests.render.conftest import muscle_ends
+
 
 def _colour(scene, leaf):
     return np.asarray(scene.actors[leaf].GetProperty().GetColor())
@@ -42,24 +44,14 @@ def test_retract_polyline_keeps_the_origin_and_shortens_by_the_fraction():
     np.testing.assert_allclose(out[-1], [10, 10, 0])
 
 
-def _ends(model, points):
-    """Origin and insertion end points ``(2, 3)`` of a muscle surface: the centres of a swept
-    tube's end caps, or the mean of a belly's first and last stations."""
-    rig = model.bellies
-    if rig is not None and "piriformis" in rig.line_ids:
-        grid = np.asarray(points).reshape(2, rig.fibres, rig.stations, 3)
-        return np.array([grid[:, :, 0].mean(axis=(0, 1)), grid[:, :, -1].mean(axis=(0, 1))])
-    return np.array([points[-2], points[-1]])
-
-
 def test_released_muscles_are_drawn_retracted_and_repair_restores_them(session, model):
     scene = session.scene
     attached = np.array(scene.structures.polydata["piriformis"].points).copy()
-    attached_ends = _ends(model, attached)
+    attached_ends = muscle_ends(model, attached)
     insertion = attached_ends[1]
     session.state.set_released(clinical_for(model).release_default)
     retracted = np.array(scene.structures.polydata["piriformis"].points)
-    retracted_ends = _ends(model, retracted)
+    retracted_ends = muscle_ends(model, retracted)
     origin_end = retracted_ends[0]
     np.testing.assert_allclose(origin_end, attached_ends[0], atol=1e-6)
     full = np.linalg.norm(attached_ends[1] - attached_ends[0])

@@ -9,6 +9,8 @@ from viewer.core.kinematics import femur_transform
 from viewer.render.offscreen import RenderOptions, render_image, save_png
 from viewer.render.palette import ROLE_COLOURS, hex_to_rgb
 
+from tests.render.conftest import muscle_ends
+
 
 def _foreground(image: np.ndarray) -> int:
     """Pixels that differ clearly from the background (sampled at the four corners)."""
@@ -36,19 +38,9 @@ def test_pose_moves_the_femur_and_resweeps_muscles(session, model):
     pts_after = np.array(scene.structures.polydata["piriformis"].points)
     assert pts_after.shape == pts_before.shape
     # The insertion end moved with the femur; the origin end stayed on the sacrum.
-    before, after = _ends(model, pts_before), _ends(model, pts_after)
+    before, after = muscle_ends(model, pts_before), muscle_ends(model, pts_after)
     assert np.linalg.norm(after[1] - before[1]) > 20
     assert np.linalg.norm(after[0] - before[0]) < 1e-6
-
-
-def _ends(model, points):
-    """Origin and insertion end points ``(2, 3)`` of a muscle surface: the centres of a swept
-    tube's end caps, or the mean of a belly's first and last stations."""
-    rig = model.bellies
-    if rig is not None and "piriformis" in rig.line_ids:
-        grid = np.asarray(points).reshape(2, rig.fibres, rig.stations, 3)
-        return np.array([grid[:, :, 0].mean(axis=(0, 1)), grid[:, :, -1].mean(axis=(0, 1))])
-    return np.array([points[-2], points[-1]])
 
 
 def test_visibility_and_opacity_reach_the_actors(session):
