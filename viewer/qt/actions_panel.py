@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from viewer.core.actions import SPECIFIC_TENSION_N_PER_CM2
 from viewer.core.motions import MOTIONS
 from viewer.core.tolerances import tol
-from viewer.qt.binding import StateBinding
+from viewer.qt.binding import StateBinding, follow_pose
 from viewer.render import palette
 from viewer.state.mechanics import current_result
 
@@ -305,10 +305,7 @@ class ActionsPanel(QWidget):
 
     # -- state -> widgets -------------------------------------------------------------------
     def _on_pose(self, *args) -> None:
-        # Shown: follow the pose at most every interval. Hidden (a tab behind another): wait
-        # until the pose has settled, so that a drag costs nothing here.
-        if not self.isVisible() or not self._refresh_timer.isActive():
-            self._refresh_timer.start()
+        follow_pose(self, self._refresh_timer)
 
     def _on_state(self, *args) -> None:
         self._syncing = True

@@ -25,3 +25,13 @@ class StateBinding:
 
     def __len__(self) -> int:
         return len(self._pairs)
+
+
+def follow_pose(panel, timer) -> None:
+    """Schedule ``panel``'s refresh on a pose change through its single-shot ``timer``.
+
+    Shown, the panel follows the pose at most once per timer interval; hidden (a tab behind
+    another) it waits until the pose has settled, so that a drag costs nothing there.
+    """
+    if not panel.isVisible() or not timer.isActive():
+        timer.start()

@@ -34,7 +34,7 @@ from viewer.core.release import capacity
 from viewer.core.sections import Section, section_range
 from viewer.core.stretch import lengths_and_stretch
 from viewer.io.clinical import clinical_for
-from viewer.qt.binding import StateBinding
+from viewer.qt.binding import StateBinding, follow_pose
 
 #: Readouts follow the pose at most this often while a slider is dragged (ms).
 LIVE_REFRESH_MS = 80
@@ -246,10 +246,7 @@ class ClinicalPanel(QWidget):
 
     # -- state -> widgets -------------------------------------------------------------------------
     def _on_pose(self, *args) -> None:
-        # Shown: follow the pose at most every interval. Hidden (a tab behind another): wait
-        # until the pose has settled, so that a drag costs nothing here.
-        if not self.isVisible() or not self._refresh_timer.isActive():
-            self._refresh_timer.start()
+        follow_pose(self, self._refresh_timer)
 
     def _on_state(self, *args) -> None:
         self._syncing = True

@@ -23,7 +23,7 @@ from viewer.qt.annotation_html import (
     section_titles,
     welcome_html,
 )
-from viewer.qt.binding import StateBinding
+from viewer.qt.binding import StateBinding, follow_pose
 from viewer.state.mechanics import current_result
 from viewer.qt.safe_text import ResourceFreeBrowser
 
@@ -81,10 +81,7 @@ class InfoPanel(QWidget):
         self._update_live()
 
     def _on_pose(self, *args) -> None:
-        # Shown: follow the pose at most every interval. Hidden (a tab behind another): wait
-        # until the pose has settled, so that a drag costs nothing here.
-        if not self.isVisible() or not self._live_timer.isActive():
-            self._live_timer.start()
+        follow_pose(self, self._live_timer)
 
     def live_text(self) -> str:
         """The live line for the current pose (brought up to date first)."""
