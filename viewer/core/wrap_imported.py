@@ -55,6 +55,14 @@ _CHORD_MM = 1.0
 _MAX_CHORDS = 499
 
 
+
+def _wrapped_or_straight(on, wrapped, a, p, r1, r2, s, b):
+    """Length and unit end gradients of a wrapped segment: the path ``a-p-r1 ~ r2-s-b`` of
+    length ``wrapped`` where ``on``, the straight segment ``a-b`` elsewhere."""
+    length_s, ga_s, gb_s = straight_segment(a, b)
+    return (np.where(on, wrapped, length_s), np.where(on[..., None], _unit(p - r1), ga_s),
+            np.where(on[..., None], _unit(s - r2), gb_s))
+
 def _dot(a, b):
     return np.einsum("...i,...i->...", a, b)
 
@@ -382,9 +390,7 @@ def _opensim_cylinder(a, b, centre, axis, radius, side, half_length, exact, with
     theta = np.where(long_wrap, 2.0 * np.pi - theta, theta)
     spiral = np.sqrt((radius * theta) ** 2 + (z2 - z1) ** 2)
     wrapped = _norm(p - r1) + spiral + _norm(s - r2)
-    length_s, ga_s, gb_s = straight_segment(a, b)
-    result = (np.where(on, wrapped, length_s), np.where(on[..., None], _unit(p - r1), ga_s),
-              np.where(on[..., None], _unit(s - r2), gb_s))
+    result = _wrapped_or_straight(on, wrapped, a, p, r1, r2, s, b)
     if not with_points:
         return result
     if not bool(on):
@@ -459,9 +465,7 @@ def opensim_sphere_segment(a, b, centre, radius, side, with_points: bool = False
         theta = np.arccos(np.clip(_dot(_unit(r1), _unit(r2)), -1.0, 1.0))
         theta = np.where(far, -(2.0 * np.pi - theta), theta)
         wrapped = _norm(p - r1) + R * theta + _norm(s - r2)
-        length_s, ga_s, gb_s = straight_segment(a, b)
-        result = (np.where(on, wrapped, length_s), np.where(on[..., None], _unit(p - r1), ga_s),
-                  np.where(on[..., None], _unit(s - r2), gb_s))
+        result = _wrapped_or_straight(on, wrapped, a, p, r1, r2, s, b)
         if not with_points:
             return result
         if not bool(on):
