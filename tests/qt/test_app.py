@@ -67,3 +67,18 @@ def test_run_app_opens_and_closes(model, monkeypatch, qtbot):
     assert code == 0
     assert len(seen) == 1 and seen[0].closed  # shown while running, shut down on the way out
     flush_deletions()
+
+
+def test_processing_events_keeps_references_to_none(qapp):
+    """The Qt binding must not drop a reference to None per event-loop call (PySide6 6.12.0 did:
+    a long session then crashed with "deallocating None")."""
+    import sys
+
+    import pytest
+
+    if sys.version_info >= (3, 12):
+        pytest.skip("None is immortal from Python 3.12 on")
+    before = sys.getrefcount(None)
+    for _ in range(500):
+        qapp.processEvents()
+    assert sys.getrefcount(None) - before > -100
