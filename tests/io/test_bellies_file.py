@@ -106,3 +106,37 @@ def test_a_belly_mesh_of_another_topology(data_copy):
     (folder / "manifest.json").write_text(json.dumps(manifest))
     err = _only_error(data_copy)
     assert "piriformis.ply" in str(err) and "muscle belly of the expected topology" in str(err)
+
+
+def test_the_shipped_bellies_have_a_lift_table(model):
+    rig = model.bellies
+    assert rig.lift_mm is not None and len(rig.lift_nodes) == 3
+    assert rig.lift_mm.shape == (*(len(n) for n in rig.lift_nodes), 2, len(rig.line_ids) * rig.fibres * rig.stations)
+    assert rig.lift_nodes[0][0] <= -20.0 and rig.lift_nodes[0][-1] >= 120.0  # the whole range of flexion
+
+
+def test_a_damaged_lift_table(data_copy):
+    path = data_copy / "meshes" / "belly_lifts.bin"
+    data = bytearray(path.read_bytes())
+    data[50] ^= 0xFF
+    path.write_bytes(bytes(data))
+    err = _only_error(data_copy)
+    assert "belly_lifts.bin" in str(err) and "SHA-256" in str(err)
+
+
+def test_a_missing_lift_table(data_copy):
+    (data_copy / "meshes" / "belly_lifts.bin").unlink()
+    err = _only_error(data_copy)
+    assert "belly_lifts.bin" in str(err) and "not found" in str(err)
+
+
+def test_lift_nodes_that_do_not_increase(data_copy):
+    _edit(data_copy, lambda doc: doc["lifts"]["abduction_deg"].reverse())
+    err = _only_error(data_copy)
+    assert err.field == "lifts.abduction_deg" and "increasing" in str(err) and BELLIES in str(err)
+
+
+def test_lift_nodes_that_do_not_match_the_table(data_copy):
+    _edit(data_copy, lambda doc: doc["lifts"]["flexion_deg"].append(doc["lifts"]["flexion_deg"][-1] + 20.0))
+    err = _only_error(data_copy)
+    assert "belly_lifts.bin" in str(err) and "describes" in str(err)

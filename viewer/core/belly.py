@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from viewer.core.kinematics import pose_from_rotation
 from viewer.core.sweep import resample_polyline
 
 
@@ -107,14 +108,29 @@ class BellyRig:
         into the one of the moving sheet, which keeps the footprint still at every pose.
     fibre_length_mm : numpy.ndarray
         ``(n_lines, fibres)``: each display fibre's length at the neutral pose. A fibre
-        lengthened by the pose thins in proportion (and a shortened one thickens), so that a
-        belly keeps its volume as muscle does.
+        lengthened by the pose thins (and a shortened one thickens) with the square root of
+        the length ratio, its share of the change of cross-section that keeps a muscle's volume.
     sheet : numpy.ndarray
         ``(n_lines, 2)`` line indices: the belly's thickness is laid off across the sheet from
         the first fibre of line ``sheet[m, 0]`` to the last fibre of line ``sheet[m, 1]`` (the
         whole muscle, so that its compartments share their boundary surfaces).
     side : numpy.ndarray
         ``(n_lines,)``: +1 or -1, which side of the sheet (by its normal) is superficial.
+    lift_nodes : tuple of numpy.ndarray
+        Flexion, abduction and external rotation (deg, increasing) of the nodes of :attr:`lift_mm`.
+    below_over : numpy.ndarray or None
+        ``(n_lines,)``: path fraction over which the deep share grows from 0 at the origin to
+        :attr:`below` (0: ``below`` all along).
+    fascia_from : numpy.ndarray or None
+        ``(n_lines,)``: path fraction from which a belly is drawn in the colour of fascia (1: not
+        at all); see :meth:`fascia_share`.
+    lift_mm : numpy.ndarray or None
+        ``(n_flexion, n_abduction, n_rotation, 2, n_lines * fibres * stations)``: how far each
+        fibre point's deep and superficial vertices move along the belly's outward normal at
+        each node pose, so that a belly lies on those of lower layers (gluteus minimus under
+        medius under maximus, the rotators under maximus) instead of passing through them.
+        Computed by the mesh build; at other poses it is interpolated (trilinear, clamped to the
+        nodes' range), which costs a few small array operations per pose.
     """
 
     line_ids: tuple[str, ...]
@@ -132,6 +148,19 @@ class BellyRig:
     sheet: np.ndarray
     origin_normal: np.ndarray
     fibre_length_mm: np.ndarray
+    lift_nodes: tuple = ()
+    lift_mm: np.ndarray | None = None
+    fascia_from: np.ndarray | None = None
+    below_over: np.ndarray | None = None
+
+    def fascia_share(self, m: int) -> np.ndarray:
+        """How far ``(2 * fibres * stations,)`` (0..1) each vertex of belly ``m`` is drawn as fascia
+        or tendon rather than muscle: 0 up to :attr:`fascia_from`, rising to 1 over a tenth
+        of the path after it (the iliotibial tract below tensor fasciae latae)."""
+        start = 1.0 if self.fascia_from is None else float(self.fascia_from[m])
+        s = np.linspace(0.0, 1.0, self.stations)
+        share = _smoothstep((s - start) / 0.1) if start < 1.0 else np.zeros(self.stations)
+        return np.tile(share, 2 * self.fibres)
 
     def faces(self) -> np.ndarray:
         """Triangles of every belly (the same for all), ``(m, 3)``."""
@@ -177,14 +206,24 @@ class BellyRig:
         fib = self.fibre_points(polylines, matrices)
         normal = self.normals(fib)
         length = np.linalg.norm(np.diff(fib, axis=2), axis=-1).sum(axis=2)     # (L, F)
-        stretch = (self.fibre_length_mm / np.maximum(length, 1e-6))[:, :, None]
+        stretch = np.sqrt(self.fibre_length_mm / np.maximum(length, 1e-6))[:, :, None]
         # The origin footprint keeps its thickness (it is fixed to the bone); the rest of the
-        # belly thins as its fibres lengthen and thickens as they shorten.
+        # belly thins as its fibres lengthen and thickens as they shorten. A muscle's
+        # cross-section varies inversely with its length; the change is shared between its
+        # thickness and its width, so the thickness goes with the square root of the ratio (a
+        # sheet drawn thickening by the whole ratio piles up on its neighbours when short).
         free = _smoothstep(np.linspace(0.0, 1.0, self.stations) / ORIGIN_NORMAL_SPAN)[None, None, :]
         h = (self.thickness_mm * (1.0 + free * (stretch - 1.0)))[..., None]
         # The face on the sheet normal's side is the second block (the winding of the
         # triangles says so); ``side`` says whether that face is the superficial one.
-        deep_share = np.where(self.side > 0, self.below, 1.0 - self.below)[:, None, None, None]
+        below = self.below[:, None]
+        if self.below_over is not None:
+            # Near the origin the whole thickness is on the outer side (the footprint lies on
+            # the bone, which may be a thin plate); the deep share grows to ``below`` further on.
+            s = np.linspace(0.0, 1.0, self.stations)[None, :]
+            below = below * _smoothstep(s / np.maximum(self.below_over[:, None], 1e-6))
+            below = np.where(self.below_over[:, None] > 0.0, below, self.below[:, None])
+        deep_share = np.where(self.side[:, None] > 0, below, 1.0 - below)[:, None, :, None]
         back = fib - normal * h * deep_share
         front = fib + normal * h * (1.0 - deep_share)
         n = len(self.line_ids)
@@ -202,7 +241,60 @@ class BellyRig:
             across = np.einsum("lvd,lvd->lv", verts[:, 1] - verts[:, 0], normal.reshape(n, -1, 3))
             inverted = np.minimum(across, 0.0)[..., None] * normal.reshape(n, -1, 3)
             verts[lines, 1 - deep_block] -= np.where((deep_block == 0)[:, None, None], inverted, -inverted)
+        lift = self.lift_at(matrices)
+        if lift is not None:
+            # Lifted off the bellies of lower layers (see :attr:`lift_mm`).
+            out = (normal.reshape(n, -1, 3) * self.side[:, None, None]).reshape(-1, 3)
+            deep_block = np.where(self.side > 0, 0, 1)
+            lines = np.arange(n)
+            # A belly is pressed to no less than 1 - LIFT_PRESS_SHARE of its thickness at this pose.
+            thick = np.einsum("ij,ij->i", (verts[lines, 1 - deep_block] - verts[lines, deep_block]).reshape(-1, 3), out)
+            lift[1] = np.maximum(lift[1], lift[0] - LIFT_PRESS_SHARE * np.maximum(thick, 0.0))
+            for face, block in ((0, deep_block), (1, 1 - deep_block)):
+                verts[lines, block] += (out * lift[face, :, None]).reshape(n, -1, 3)
+            if grids:
+                # A lift along a normal skewed by the pose can reach into a bone: the lifted
+                # points are pushed out again (the deep face with the superficial one above it).
+                # (A lift smaller than the clearance cannot take a point into a bone.)
+                moved = np.flatnonzero(lift[0] > CLEARANCE_MM)
+                if len(moved):
+                    deep = verts[lines, deep_block].reshape(-1, 3)
+                    top = verts[lines, 1 - deep_block].reshape(-1, 3)
+                    delta = push_out(deep[moved], grids, matrices) - deep[moved]
+                    deep[moved] += delta
+                    top[moved] = push_out(top[moved] + delta, grids, matrices)
+                    # (never past the deep face: pressed flat there, as above)
+                    across = np.einsum("ij,ij->i", top[moved] - deep[moved], out[moved])
+                    top[moved] -= np.minimum(across, 0.0)[:, None] * out[moved]
+                    verts[lines, deep_block] = deep.reshape(n, -1, 3)
+                    verts[lines, 1 - deep_block] = top.reshape(n, -1, 3)
         return verts.reshape(n, -1, 3)
+
+    def lift_at(self, matrices: dict[str, np.ndarray]) -> np.ndarray | None:
+        """Lift ``(2, n_lines * fibres * stations)`` (mm) of the deep and superficial faces at the
+        pose of ``matrices["femur"]``, interpolated in :attr:`lift_mm`; ``None`` without a table."""
+        if self.lift_mm is None:
+            return None
+        T = matrices.get("femur", np.eye(4))
+        pose = pose_from_rotation(T[:3, :3])[0]
+        corner, weight = [], []
+        for axis, nodes in enumerate(self.lift_nodes):
+            x = float(np.clip(pose[axis], nodes[0], nodes[-1]))
+            i = int(np.clip(np.searchsorted(nodes, x, side="right") - 1, 0, len(nodes) - 2))
+            t = (x - nodes[i]) / (nodes[i + 1] - nodes[i])
+            corner.append(slice(i, i + 2))
+            weight.append(np.array([1.0 - t, t]))
+        # Each corner's lift counts in full once its trilinear weight reaches 1/8 (and fades
+        # to nothing as the weight does): the largest of them is taken, so that a pose between
+        # nodes is lifted as far as the nearer node poses need (a plain blend would lift half
+        # way where two bellies meet at one node and not at the next), and the lift changes
+        # continuously from cell to cell.
+        w = np.minimum(1.0, 8.0 * np.einsum("i,j,k->ijk", *weight))
+        block = self.lift_mm[corner[0], corner[1], corner[2]]
+        return (block * w[..., None, None]).reshape(8, 2, -1).max(axis=0)
+
+#: Share of a belly's thickness by which one of a lower layer may press it (:attr:`BellyRig.lift_mm`).
+LIFT_PRESS_SHARE = 0.7
 
 
 def sheet_normals(fib: np.ndarray, chord: np.ndarray | None = None) -> np.ndarray:
@@ -257,8 +349,8 @@ class DistanceGrid:
         i0 = np.floor(q).astype(np.intp)
         t = q - i0
         base = (i0[:, 0] * ny + i0[:, 1]) * nz + i0[:, 2]
-        c = np.stack([flat[base + (a * ny + b) * nz + e] for a in (0, 1) for b in (0, 1) for e in (0, 1)],
-                     axis=1).reshape(-1, 2, 2, 2)
+        corners = np.array([(a * ny + b) * nz + e for a in (0, 1) for b in (0, 1) for e in (0, 1)])
+        c = flat[base[:, None] + corners].reshape(-1, 2, 2, 2)
         tx, ty, tz = t[:, 0, None, None], t[:, 1, None], t[:, 2]
         cx = c[:, 0] * (1 - tx) + c[:, 1] * tx                 # (n, 2, 2)
         cxy = cx[:, 0] * (1 - ty) + cx[:, 1] * ty               # (n, 2)

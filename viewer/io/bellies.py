@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,12 @@ MAX_RESOLUTION = 400
 _BODIES = ("pelvis", "femur")
 #: Bone distance grids are stored as little-endian 16-bit integers of this many mm, zlib-compressed.
 DISTANCE_UNIT_MM = 0.01
+#: The lift table (:attr:`BellyRig.lift_mm`) is stored like the grids, in this file; at most
+#: this many node poses.
+LIFTS_FILE = "belly_lifts.bin"
+LIFT_UNIT_MM = 0.1
+MAX_LIFT_NODES = 4096
+_LIFT_AXES = ("flexion_deg", "abduction_deg", "external_rotation_deg")
 #: Most grid points a distance grid may have.
 MAX_GRID_POINTS = 8_000_000
 
@@ -35,6 +42,12 @@ def grid_file_name(body: str) -> str:
 def grid_bytes(grid: DistanceGrid) -> bytes:
     """A distance grid's file content (deterministic)."""
     q = np.clip(np.rint(grid.values_mm / DISTANCE_UNIT_MM), -32767, 32767).astype("<i2")
+    return zlib.compress(q.tobytes(order="C"), 9)
+
+
+def lift_bytes(rig: BellyRig) -> bytes:
+    """The lift table's file content (deterministic)."""
+    q = np.clip(np.rint(rig.lift_mm / LIFT_UNIT_MM), -32767, 32767).astype("<i2")
     return zlib.compress(q.tobytes(order="C"), 9)
 
 
@@ -52,6 +65,12 @@ def dumps(rig: BellyRig, grids=()) -> str:
             }
             for grid in grids
         },
+        **({"lifts": {
+            "file": LIFTS_FILE,
+            **{axis: [round(float(x), 4) for x in nodes] for axis, nodes in zip(_LIFT_AXES, rig.lift_nodes)},
+            "unit_mm": LIFT_UNIT_MM,
+            "sha256": hashlib.sha256(lift_bytes(rig)).hexdigest(),
+        }} if rig.lift_mm is not None else {}),
         "stations": rig.stations,
         "fibres": rig.fibres,
         "bellies": {
@@ -69,6 +88,10 @@ def dumps(rig: BellyRig, grids=()) -> str:
                 "sheet": [rig.line_ids[rig.sheet[m, 0]], rig.line_ids[rig.sheet[m, 1]]],
                 "origin_normal": np.round(rig.origin_normal[m], 6).tolist(),
                 "fibre_length_mm": np.round(rig.fibre_length_mm[m], 4).tolist(),
+                **({"fascia_from": round(float(rig.fascia_from[m]), 6)}
+                   if rig.fascia_from is not None and rig.fascia_from[m] < 1.0 else {}),
+                **({"below_over": round(float(rig.below_over[m]), 6)}
+                   if rig.below_over is not None and rig.below_over[m] > 0.0 else {}),
             }
             for m, line_id in enumerate(rig.line_ids)
         },
@@ -114,7 +137,8 @@ def parse(doc: dict, line_ids, file) -> BellyRig:
     n = len(ids)
     route = np.zeros((n, F, n))
     fields: dict[str, list] = {k: [] for k in ("origin", "insertion", "thickness", "below", "side", "converge", "spread",
-                                                "body", "sheet", "normal", "length")}
+                                                "body", "sheet", "normal", "length", "fascia",
+                                                "below_over")}
     for m, line_id in enumerate(ids):
         entry = bellies[line_id]
         f = f"bellies.{line_id}"
@@ -165,13 +189,17 @@ def parse(doc: dict, line_ids, file) -> BellyRig:
         if length.min() <= 0.0:
             raise DataError("fibre lengths must be positive", file=file, field=f"{f}.fibre_length_mm")
         fields["length"].append(length)
+        fields["fascia"].append(_fraction(entry.get("fascia_from", 1.0), file, f"{f}.fascia_from"))
+        fields["below_over"].append(_fraction(entry.get("below_over", 0.0), file, f"{f}.below_over"))
     return BellyRig(
         line_ids=ids, stations=S, fibres=F, route=route, origin_mm=np.array(fields["origin"]),
         insertion_offset_mm=np.array(fields["insertion"]), insertion_body=tuple(fields["body"]),
         thickness_mm=np.array(fields["thickness"]), below=np.array(fields["below"]), side=np.array(fields["side"]),
         converge=np.array(fields["converge"]), spread=np.array(fields["spread"]),
         sheet=np.array(fields["sheet"], dtype=np.intp), origin_normal=np.array(fields["normal"]),
-        fibre_length_mm=np.array(fields["length"]))
+        fibre_length_mm=np.array(fields["length"]),
+        fascia_from=np.array(fields["fascia"]) if min(fields["fascia"]) < 1.0 else None,
+        below_over=np.array(fields["below_over"]) if max(fields["below_over"]) > 0.0 else None)
 
 
 def as_stored(rig: BellyRig, grids=()) -> tuple[BellyRig, tuple]:
@@ -179,6 +207,10 @@ def as_stored(rig: BellyRig, grids=()) -> tuple[BellyRig, tuple]:
     that the meshes written beside them are what a loaded model evaluates."""
     doc = json.loads(dumps(rig, grids))
     stored = parse(doc, rig.line_ids, BELLIES)
+    if rig.lift_mm is not None:
+        q = np.frombuffer(zlib.decompress(lift_bytes(rig)), dtype="<i2").reshape(rig.lift_mm.shape)
+        stored = replace(stored, lift_nodes=tuple(np.array(doc["lifts"][a], dtype=float) for a in _LIFT_AXES),
+                         lift_mm=q.astype(np.float32) * np.float32(LIFT_UNIT_MM))
     out = []
     for grid in grids:
         q = np.frombuffer(zlib.decompress(grid_bytes(grid)), dtype="<i2").reshape(grid.values_mm.shape)
@@ -230,6 +262,51 @@ def _load_grid(folder: Path, body: str, entry, file) -> DistanceGrid:
     return DistanceGrid(body, origin, float(spacing), values)
 
 
+def _load_lifts(folder: Path, entry, points: int, file) -> tuple[tuple, np.ndarray]:
+    from viewer.io.meshes import _relative_file
+
+    if not isinstance(entry, dict):
+        raise DataError("expected an object", file=file, field="lifts")
+    for key in ("file", *_LIFT_AXES, "unit_mm", "sha256"):
+        if key not in entry:
+            raise DataError("missing required field", file=file, field=f"lifts.{key}")
+    name = _relative_file(entry["file"], file, "lifts.file")
+    nodes = []
+    for axis in _LIFT_AXES:
+        value = entry[axis]
+        arr = np.asarray(value, dtype=float) if isinstance(value, list) and all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) for x in value) else None
+        if arr is None or arr.ndim != 1 or len(arr) < 2 or not np.all(np.isfinite(arr)) or np.any(np.diff(arr) <= 0):
+            raise DataError(f"expected at least two increasing angles in degrees, got {value!r}"[:200], file=file,
+                            field=f"lifts.{axis}")
+        nodes.append(arr)
+    shape = (*(len(x) for x in nodes), 2, points)
+    if int(np.prod(shape[:3])) > MAX_LIFT_NODES:
+        raise DataError(f"more than {MAX_LIFT_NODES} node poses", file=file, field="lifts")
+    unit = entry["unit_mm"]
+    if isinstance(unit, bool) or not isinstance(unit, (int, float)) or not 0 < unit <= 1:
+        raise DataError(f"expected a number of mm in (0, 1], got {unit!r}"[:200], file=file, field="lifts.unit_mm")
+    path = Path(folder) / name
+    shown = display_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise DataError(f"file not found (listed as the lift table in {BELLIES})", file=shown) from None
+    if hashlib.sha256(data).hexdigest() != str(entry["sha256"]).lower():
+        raise DataError(f"content does not match the SHA-256 in {BELLIES} (the file is damaged or was changed; "
+                        "regenerate with 'hip-viewer build-meshes')", file=shown)
+    expected = int(np.prod(shape)) * 2
+    try:
+        raw = zlib.decompressobj().decompress(data, expected + 1)
+    except zlib.error as exc:
+        raise DataError(f"not a compressed lift table ({exc})", file=shown) from None
+    if len(raw) != expected:
+        raise DataError(f"holds {len(raw) // 2} values but {BELLIES} describes {expected // 2} "
+                        f"({' x '.join(str(x) for x in shape)})", file=shown)
+    table = np.frombuffer(raw, dtype="<i2").reshape(shape).astype(np.float32) * np.float32(unit)
+    return tuple(nodes), table
+
+
 def load_bellies(folder: Path, manifest: dict, line_ids) -> tuple[BellyRig | None, tuple]:
     """The rig named by the manifest's ``bellies`` entry and its bone distance grids;
     ``(None, ())`` when the manifest names none."""
@@ -247,4 +324,7 @@ def load_bellies(folder: Path, manifest: dict, line_ids) -> tuple[BellyRig | Non
     if not isinstance(distance, dict):
         raise DataError("expected an object of body -> grid", file=shown, field="distance")
     grids = tuple(_load_grid(folder, body, entry, shown) for body, entry in distance.items())
+    if "lifts" in doc:
+        nodes, table = _load_lifts(folder, doc["lifts"], len(rig.line_ids) * rig.fibres * rig.stations, shown)
+        rig = replace(rig, lift_nodes=nodes, lift_mm=table)
     return rig, grids

@@ -7,6 +7,7 @@ its optimal fibre length (from the annotations) at the neutral pose.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -110,7 +111,7 @@ def build_rig(lines, polylines, landmarks: dict, bone_meshes: dict, targets_mm3:
     origin_bones = trimesh.util.concatenate([bone_meshes[b] for b in ORIGIN_BONES])
     insertion_bones = trimesh.util.concatenate([bone_meshes[b] for b in INSERTION_BONES])
     ids, route, origin, insertion, flesh, tendon, groups, sheet = [], [], [], [], [], [], [], []
-    below, outward, converge, spread = [], [], [], []
+    below, outward, converge, spread, layer, fascia, below_over = [], [], [], [], [], [], []
     for name, spec in doc["bellies"].items():
         members = list(spec["lines"])
         for m in members:
@@ -139,6 +140,9 @@ def build_rig(lines, polylines, landmarks: dict, bone_meshes: dict, targets_mm3:
             tendon.append(t)
             groups.append((name, j, n))
             below.append(float(spec.get("below", 0.0)))
+            layer.append(int(spec.get("layer", 0)))
+            fascia.append(float(spec.get("fascia_from", 1.0)))
+            below_over.append(float(spec.get("below_over", 0.0)))
             if "outward" in spec:
                 outward.append(np.asarray(spec["outward"], dtype=float))
             else:
@@ -163,15 +167,17 @@ def build_rig(lines, polylines, landmarks: dict, bone_meshes: dict, targets_mm3:
         insertion_offset_mm=np.zeros((n_lines, F, 3)), insertion_body=tuple("femur" for _ in ids),
         thickness_mm=np.ones((n_lines, F, S)), below=np.array(below), side=np.ones(n_lines),
         converge=np.array(converge), spread=np.array(spread), sheet=np.array(sheet, dtype=np.intp),
-        origin_normal=np.zeros((n_lines, F, 3)), fibre_length_mm=np.ones((n_lines, F)))
+        origin_normal=np.zeros((n_lines, F, 3)), fibre_length_mm=np.ones((n_lines, F)),
+        fascia_from=np.array(fascia) if min(fascia) < 1.0 else None,
+        below_over=np.array(below_over) if max(below_over) > 0.0 else None)
     neutral = [polylines[i] for i in order]
     # At the neutral pose the femur frame is the pelvis frame: offsets from the routes' ends.
     ends = rig.fibre_points(neutral, {})[:, :, -1]
-    rig = BellyRig(**{**rig.__dict__, "insertion_offset_mm": np.array(insertion) - ends})
+    rig = replace(rig, **{"insertion_offset_mm": np.array(insertion) - ends})
     fib = rig.fibre_points(neutral, {})
     normals = sheet_normals(fib, fib[rig.sheet[:, 1], -1] - fib[rig.sheet[:, 0], 0])
     lengths = np.linalg.norm(np.diff(fib, axis=2), axis=-1).sum(axis=2)
-    rig = BellyRig(**{**rig.__dict__, "origin_normal": np.round(normals[:, :, 0], 6),
+    rig = replace(rig, **{"origin_normal": np.round(normals[:, :, 0], 6),
                       "fibre_length_mm": np.round(lengths, 4)})
     facing = np.einsum("md,md->m", normals[:, :, : S // 4].mean(axis=(1, 2)), np.array(outward))
     # One side for a whole muscle (its compartments share their surfaces): the compartments vote.
@@ -183,12 +189,23 @@ def build_rig(lines, polylines, landmarks: dict, bone_meshes: dict, targets_mm3:
     targets = [targets_mm3[i] for i in ids]
     scale, knots = _calibrate(rig, neutral, flesh_arr, tendon_arr, groups, side, targets)
     thickness = np.round(flesh_arr * scale[:, :, None] + tendon_arr, 3)
-    rig = BellyRig(**{**rig.__dict__, "thickness_mm": thickness, "side": side})
+    rig = replace(rig, **{"thickness_mm": thickness, "side": side})
     # Pushed out of the bones, a belly loses some volume: calibrate again with the bone grids.
     grids = tuple(distance_grids(rig, lines, bone_meshes))
-    scale, _ = _calibrate(rig, neutral, flesh_arr, tendon_arr, groups, side, targets, grids, knots)
-    thickness = np.round(flesh_arr * scale[:, :, None] + tendon_arr, 3)
-    return BellyRig(**{**rig.__dict__, "thickness_mm": thickness}), grids
+    # Each belly lies on those of lower layers: calibrated with its lifts at the neutral pose,
+    # then the lift table over the range of motion is made for the final thickness.
+    from viewer.meshgen.layers import constant_table, lift_at_pose, lift_table
+
+    layer = np.array(layer)
+    for _ in range(3):
+        nodes, table = constant_table(lift_at_pose(rig, neutral, {}, grids, layer))
+        rig = replace(rig, lift_nodes=nodes, lift_mm=table)
+        scale, knots = _calibrate(rig, neutral, flesh_arr, tendon_arr, groups, side, targets, grids, knots)
+        rig = replace(rig, thickness_mm=np.round(flesh_arr * scale[:, :, None] + tendon_arr, 3))
+    from viewer.meshgen import layers
+
+    nodes = layers.LIFT_NODES
+    return replace(rig, lift_nodes=nodes, lift_mm=lift_table(rig, lines, grids, layer, nodes)), grids
 
 
 def _calibrate(rig, neutral, flesh, tendon, groups, side, targets, grids=(), knots=None) -> np.ndarray:
@@ -213,7 +230,7 @@ def _calibrate(rig, neutral, flesh, tendon, groups, side, targets, grids=(), kno
 
     for _ in range(CALIBRATION_PASSES):
         thick = flesh * peaks(knots)[:, :, None] + tendon
-        trial = BellyRig(**{**rig.__dict__, "thickness_mm": thick, "side": side})
+        trial = replace(rig, **{"thickness_mm": thick, "side": side})
         verts = trial.vertices(neutral, {}, grids)
         volumes = np.array([closed_volume(v, faces) for v in verts])
         # Damped: a thick belly on a tightly curved sheet gains volume more slowly than its

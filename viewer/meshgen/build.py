@@ -204,6 +204,8 @@ def write(out_dir: Path, params: BoneParams | None = None, source: str = "ct") -
         (out_dir / bellyio.BELLIES).write_text(bellyio.dumps(rig, grids), encoding="utf-8")
         for grid in grids:
             (out_dir / bellyio.grid_file_name(grid.body)).write_bytes(bellyio.grid_bytes(grid))
+        if rig.lift_mm is not None:
+            (out_dir / bellyio.LIFTS_FILE).write_bytes(bellyio.lift_bytes(rig))
     elif (out_dir / bellyio.BELLIES).exists():
         (out_dir / bellyio.BELLIES).unlink()
     manifest = {

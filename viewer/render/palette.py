@@ -23,6 +23,8 @@ LINE_OF_ACTION_COLOUR = "#00E5D0"  # bright teal: neither the produces blue nor 
 MOMENT_ARM_COLOUR = "#FF4FD8"  # magenta
 MOTION_ARROW_COLOUR = "#FFFFFF"
 HIGHLIGHT_COLOUR = "#FFD54A"
+#: Fascia and flat tendon (the iliotibial tract): silvery grey-blue, apart from the cream bones.
+FASCIA_COLOUR = "#C3CED8"
 #: The selection's outline (a halo drawn around the selected surface).
 SELECTION_OUTLINE_COLOUR = "#FFD54A"
 

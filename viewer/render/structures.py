@@ -142,6 +142,14 @@ class StructureLayer:
             self.renderer.AddActor(actor)
             self.batch[kind] = {"pd": pd, "actor": actor, "colours": colours, "array": array, "members": ()}
         self.drawn_alone: set[str] = set()
+        # Per-vertex share of fascia colour (the iliotibial tract below tensor fasciae latae).
+        rig = model.bellies
+        self.fascia_share: dict[str, np.ndarray] = {}
+        if rig is not None and rig.fascia_from is not None:
+            for m, leaf in enumerate(rig.line_ids):
+                share = rig.fascia_share(m)
+                if leaf in self.swept_slice and share.any() and len(share) == len(model.meshes[leaf].vertices):
+                    self.fascia_share[leaf] = share[:, None]
 
     # -- pose and colouring ---------------------------------------------------------------------
     def body_matrix(self, body: str, pose) -> np.ndarray:
@@ -303,6 +311,10 @@ class StructureLayer:
                 continue
             prop = actor.GetProperty()
             colour = np.round(255 * np.asarray(prop.GetColor())).astype(np.uint8)
+            share = self.fascia_share.get(leaf)
+            if share is not None:
+                colour = np.round(colour * (1.0 - share) + 255 * palette.hex_to_rgb(palette.FASCIA_COLOUR) * share
+                                  ).astype(np.uint8)
             opacity = prop.GetOpacity()
             if opacity < 1.0:
                 clear.append(leaf)

@@ -1,0 +1,215 @@
+"""Layers of the muscle bellies: the lift table that keeps each belly on those beneath it.
+
+Every belly has a layer (``layer`` in ``data/bellies.yaml``; 0 lies on the bone). At each node of a
+grid of poses, layer by layer upwards, the bellies of a layer are lifted off those of lower
+layers where they meet: a deep-face vertex of the upper belly below the lower belly's face, or a
+vertex of the lower belly inside the upper one, asks for a lift of the upper belly's deep face
+along its outward normal. The lifts are spread over each muscle's sheet (the largest in a 5 x 5
+window of fibre points, then the mean over the window: every point moves at least as far as it
+asked, and the surface stays smooth). The superficial face follows only by what is left once the
+belly is pressed to 30 % of its thickness, as a muscle lying on another is flattened by it rather
+than lifted off whole (the build calibrates the volume with the lifts at the neutral pose). The table (:attr:`viewer.core.belly.BellyRig.lift_mm`) is interpolated
+between the nodes at display time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from viewer.core.belly import LIFT_PRESS_SHARE, BellyRig, push_out
+
+#: Node poses of the lift table (deg): flexion, abduction, external rotation over the range of motion
+#: (the neutral pose is a node, so the meshes and volumes at neutral are those calibrated).
+LIFT_NODES = (np.linspace(-20.0, 120.0, 8), np.linspace(-30.0, 45.0, 6), np.array([-40.0, -20.0, 0.0, 20.0, 35.0, 50.0]))
+#: Clearance (mm) kept between a belly and one of a lower layer under it (a little more than
+#: nothing, so that interpolation between nodes keeps them apart).
+CLEARANCE_MM = 1.5
+#: Share of an upper belly's thickness by which a lower one may press it before lifting it.
+PRESS_SHARE = LIFT_PRESS_SHARE
+#: Largest lift (mm) one point may ask for in one pass, largest in all, and passes per layer.
+MAX_STEP_MM = 25.0
+MAX_LIFT_MM = 25.0
+#: Where the two bellies' outward normals are nearer perpendicular than this (cosine), they do
+#: not lie one on the other there (an edge or a twist) and no lift is asked.
+MIN_FACING = 0.3
+PASSES = 4
+#: Nearest points looked at for each vertex.
+NEAREST = 4
+#: A vertex counts as over (or under) another belly's fibre point within this share of the
+#: diagonal of that belly's widest neighbouring cell.
+REACH_SHARE = 0.6
+#: Half-width (fibre points) of the window over which a lift is spread.
+SPREAD = 2
+
+
+def _cell_reach2(face: np.ndarray) -> np.ndarray:
+    """Squared reach ``(n, F, S)`` of each vertex of faces ``(n, F, S, 3)``."""
+    across = np.linalg.norm(np.diff(face, axis=1), axis=-1)
+    along = np.linalg.norm(np.diff(face, axis=2), axis=-1)
+    wide = np.maximum(np.pad(across, ((0, 0), (1, 0), (0, 0)), mode="edge"),
+                      np.pad(across, ((0, 0), (0, 1), (0, 0)), mode="edge"))
+    long = np.maximum(np.pad(along, ((0, 0), (0, 0), (1, 0)), mode="edge"),
+                      np.pad(along, ((0, 0), (0, 0), (0, 1)), mode="edge"))
+    return REACH_SHARE ** 2 * (wide * wide + long * long)
+
+
+def _sheets(rig: BellyRig, lines: np.ndarray):
+    """Sheet index of every fibre point of ``lines`` (whole muscles, compartments sharing their
+    boundary fibres) and the sheets' 5 x 5 neighbour table (padded with one past the end) with
+    its valid counts."""
+    F, S = rig.fibres, rig.stations
+    index = np.full(len(rig.line_ids) * F * S, -1, dtype=np.intp)
+    nbr, offset = [], 0
+    for first in sorted({int(rig.sheet[m, 0]) for m in lines}):
+        members = [m for m in lines if rig.sheet[m, 0] == first]
+        width = (max(members) - first + 1) * (F - 1) + 1
+        for m in members:
+            k = (m - first) * (F - 1) + np.arange(F)
+            index[m * F * S + np.arange(F * S)] = offset + (k[:, None] * S + np.arange(S)).ravel()
+        gk, gi = np.meshgrid(np.arange(width), np.arange(S), indexing="ij")
+        d = np.arange(-SPREAD, SPREAD + 1)
+        nk = gk.ravel()[:, None, None] + d[None, :, None]
+        ni = gi.ravel()[:, None, None] + d[None, None, :]
+        valid = (nk >= 0) & (nk < width) & (ni >= 0) & (ni < S)
+        nbr.append(np.where(valid, offset + nk * S + ni, -1).reshape(width * S, -1))
+        offset += width * S
+    nbr = np.concatenate(nbr)
+    count = (nbr >= 0).sum(axis=1)
+    nbr[nbr < 0] = offset
+    return index, nbr, count
+
+
+def _depth_in(y: np.ndarray, tree, centre, nd, half, reach2) -> np.ndarray:
+    """How deep (mm, 0 outside) each point ``y`` lies in the lower bellies of ``tree``."""
+    _, near = tree.query(y, k=2 * NEAREST)
+    depth = np.zeros(len(y))
+    for j in range(2 * NEAREST):
+        c = near[:, j]
+        v = y - centre[c]
+        h = np.einsum("ij,ij->i", v, nd[c])
+        inside = (np.einsum("ij,ij->i", v, v) - h * h < reach2[c]) & (np.abs(h) < half[c])
+        depth = np.maximum(depth, np.where(inside, half[c] - np.abs(h), 0.0))
+    return depth
+
+
+def _spread(raw: np.ndarray, nbr: np.ndarray, count: np.ndarray) -> np.ndarray:
+    widest = np.append(raw[nbr].max(axis=1), 0.0)
+    return widest[nbr].sum(axis=1) / count
+
+
+def lift_at_pose(rig: BellyRig, polylines, matrices: dict, grids, layer: np.ndarray) -> np.ndarray:
+    """Lift ``(2, n_lines * F * S)`` (mm) of the deep and superficial faces at one pose."""
+    from scipy.spatial import cKDTree
+
+    n, F, S = len(rig.line_ids), rig.fibres, rig.stations
+    FS = F * S
+    bare = replace(rig, lift_mm=None)
+    verts = bare.vertices(polylines, matrices, grids).reshape(n, 2, FS, 3)
+    out = (bare.normals(bare.fibre_points(polylines, matrices)).reshape(n, FS, 3) * rig.side[:, None, None]).reshape(-1, 3)
+    deep_block = np.where(rig.side > 0, 0, 1)
+    deep0 = verts[np.arange(n), deep_block].reshape(-1, 3)
+    top0 = verts[np.arange(n), 1 - deep_block].reshape(-1, 3)
+    lift = np.zeros((2, n * FS))
+    for value in np.unique(layer)[1:]:
+        upper_lines = np.flatnonzero(layer == value)
+        lower_lines = np.flatnonzero(layer < value)
+        cols = (upper_lines[:, None] * FS + np.arange(FS)).ravel()
+        low = (lower_lines[:, None] * FS + np.arange(FS)).ravel()
+        index, nbr, count = _sheets(rig, upper_lines)
+        a = deep0[low] + out[low] * lift[0, low, None]
+        b = top0[low] + out[low] * lift[1, low, None]
+        centre = 0.5 * (a + b)
+        nd = out[low]
+        half = 0.5 * np.abs(np.einsum("ij,ij->i", b - a, nd))
+        faces_low = np.stack([a, b], axis=1).reshape(len(low), 2, 3)
+        reach_low = _cell_reach2((top0 + out * lift[1, :, None]).reshape(n, F, S, 3)).reshape(-1)[low]
+        thick0 = np.einsum("ij,ij->i", top0[cols] - deep0[cols], out[cols])
+        tree_low = cKDTree(centre)
+        for _ in range(PASSES):
+            p = deep0[cols] + out[cols] * lift[0, cols, None]
+            q = top0[cols] + out[cols] * lift[1, cols, None]
+            o = out[cols]
+            thick = np.einsum("ij,ij->i", q - p, o)
+            raw = np.zeros(len(nbr) + 1)
+            # The upper belly's deep face inside or under the lower belly.
+            _, near = tree_low.query(p, k=NEAREST)
+            for j in range(NEAREST):
+                c = near[:, j]
+                facing = np.einsum("ij,ij->i", o, nd[c])
+                nn = nd[c] * np.where(facing < 0.0, -1.0, 1.0)[:, None]
+                hp = np.einsum("ij,ij->i", p - centre[c], nn)
+                hq = np.einsum("ij,ij->i", q - centre[c], nn)
+                v = p - centre[c]
+                lateral2 = np.einsum("ij,ij->i", v, v) - hp * hp
+                meet = ((lateral2 < reach_low[c]) & (np.minimum(hp, hq) < half[c] + CLEARANCE_MM)
+                        & (np.maximum(hp, hq) > -half[c]) & (np.abs(facing) > MIN_FACING))
+                need = (half[c] + CLEARANCE_MM - np.minimum(hp, hq)) / np.maximum(np.abs(facing), MIN_FACING)
+                np.maximum.at(raw, index[cols[meet]], np.minimum(need[meet], MAX_STEP_MM))
+            # Vertices of the lower belly inside the upper one.
+            reach_up = _cell_reach2(p.reshape(-1, F, S, 3)).reshape(-1)
+            tree_up = cKDTree(p)
+            # (only where the rest of the lower belly lies deeper along the upper one's normal: a
+            # lower belly that reaches over the upper one there is not lifted through)
+            x = faces_low.reshape(-1, 3)
+            x_centre = np.repeat(centre, 2, axis=0)
+            x_normal = np.repeat(nd, 2, axis=0)
+            _, near = tree_up.query(x, k=NEAREST)
+            for j in range(NEAREST):
+                c = near[:, j]
+                v = x - p[c]
+                h = np.einsum("ij,ij->i", v, o[c])
+                lateral2 = np.einsum("ij,ij->i", v, v) - h * h
+                below = np.einsum("ij,ij->i", x_centre - x, o[c]) < 0.0
+                facing = np.abs(np.einsum("ij,ij->i", x_normal, o[c])) > MIN_FACING
+                meet = ((lateral2 < reach_up[c]) & (h > -CLEARANCE_MM) & (h < thick[c] + CLEARANCE_MM) & below
+                        & facing)
+                np.maximum.at(raw, index[cols[c[meet]]], np.minimum(h[meet] + CLEARANCE_MM, MAX_STEP_MM))
+            if raw.max() < 0.05:
+                break
+            rise = _spread(raw, nbr, count)[index[cols]]
+            lift[0, cols] = np.minimum(lift[0, cols] + rise, MAX_LIFT_MM)
+            lift[1, cols] = np.maximum(lift[0, cols] - PRESS_SHARE * thick0, 0.0)
+        # Where the outward normal is skewed (a twisted part of a sheet at a far pose), a lift
+        # can carry a deep-face vertex into another lower belly or into a bone: there it is cut
+        # back to the share of it that leaves the vertex least deep in either.
+        shares = np.array([1.0, 0.75, 0.5, 0.25, 0.0])
+        depth = []
+        for share in shares:
+            y = deep0[cols] + out[cols] * (share * lift[0, cols])[:, None]
+            z = top0[cols] + out[cols] * np.maximum(share * lift[0, cols] - PRESS_SHARE * thick0, 0.0)[:, None]
+            # ... or into a bone (how far the bone push-out would have to move it).
+            bone = np.linalg.norm(push_out(y, grids, matrices, passes=2) - y, axis=1) if grids else 0.0
+            depth.append(_depth_in(y, tree_low, centre, nd, half, reach_low)
+                         + _depth_in(z, tree_low, centre, nd, half, reach_low) + 2.0 * bone)
+        depth = np.stack(depth)
+        best = shares[np.argmin(depth - 1e-3 * shares[:, None], axis=0)]
+        lift[0, cols] *= best
+        lift[1, cols] = np.maximum(lift[0, cols] - PRESS_SHARE * thick0, 0.0)
+    return lift
+
+
+def lift_table(rig: BellyRig, lines, grids, layer: np.ndarray, nodes=None) -> np.ndarray:
+    """The lift table ``(len(nodes[0]), len(nodes[1]), len(nodes[2]), 2, n_lines * F * S)`` (float32)."""
+    from viewer.core.kinematics import body_transform
+    from viewer.core.paths import PathSet
+
+    nodes = LIFT_NODES if nodes is None else nodes
+    paths = PathSet(lines)
+    index = {line.id: k for k, line in enumerate(lines)}
+    table = np.zeros((*(len(x) for x in nodes), 2, len(rig.line_ids) * rig.fibres * rig.stations), np.float32)
+    for i, f in enumerate(nodes[0]):
+        for j, a in enumerate(nodes[1]):
+            for k, r in enumerate(nodes[2]):
+                pose = np.array([f, a, r])
+                polys = paths.polylines(pose)
+                table[i, j, k] = lift_at_pose(rig, [polys[index[x]] for x in rig.line_ids],
+                                              {"femur": body_transform("femur", pose)}, grids, layer)
+    return table
+
+
+def constant_table(lift: np.ndarray) -> tuple[tuple, np.ndarray]:
+    """Nodes and table that give ``lift`` ``(2, N)`` at every pose."""
+    nodes = tuple(np.array([-1e3, 1e3]) for _ in range(3))
+    return nodes, np.broadcast_to(lift.astype(np.float32), (2, 2, 2, *lift.shape)).copy()
