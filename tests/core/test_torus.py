@@ -131,8 +131,8 @@ def _steps_and_kinks(L, x):
 
 @pytest.mark.parametrize("p, s_xy", [((40.0, 5.0, 25.0), (15.0, -4.0)), ((45.0, 0.0, 12.0), (17.0, 0.0))])
 def test_length_and_slope_are_continuous_as_an_end_crosses_the_ring_plane(p, s_xy):
-    # The lower end lies in the hole and rises through the ring's plane.
-    zs = np.linspace(-6.0, 6.0, 2001)
+    # The lower end rises into the hole through the tube's bottom face and on through the ring's plane.
+    zs = np.linspace(-16.0, 8.0, 4001)
     s = np.stack([np.full_like(zs, s_xy[0]), np.full_like(zs, s_xy[1]), zs], 1)
     L = torus_segment(np.broadcast_to(p, s.shape), s, np.zeros(3), np.eye(3), TUBE, RING)[0]
     step, kink = _steps_and_kinks(L, zs)

@@ -2,8 +2,9 @@
 a bony or ligamentous ring), vectorised like the other wrap kernels.
 
 The path from ``a`` to ``b`` passes through the hole (:func:`through_the_hole`). Across the tube's
-thickness - from the higher end or the top face to the lower end or the bottom face - lie 15
-levels at the sines of evenly spaced tube angles; at each the path must stay in the disc that the
+thickness - from the top face, or the higher end where it lies within the thickness, to the bottom
+face or the lower end (the range follows an end smoothly as it passes a face) - lie 15 levels at
+the sines of evenly spaced tube angles; at each the path must stay in the disc that the
 tube leaves free, ``rho <= ring - sqrt(t^2 - z^2)``, where ``t`` is the tube's radius enlarged by
 the sagitta of half the angular spacing so that the chords between the level points clear the
 tube. The shortest polyline from ``a`` through one point per level to ``b`` is a convex problem,
@@ -110,6 +111,9 @@ _LEVELS = np.sin(np.linspace(0.5 * np.pi, -0.5 * np.pi, 17)[1:-1])
 _INFLATE = 1.0 / np.cos(0.5 * np.pi / 16.0)
 #: Newton iterations at most, and the reduced gradient at which a path counts as solved.
 _ITERATIONS, _SOLVED = 40, 1e-10
+#: Width over which the range of the levels comes to follow an end that passes a face of the tube
+#: (a fraction of the tube's radius).
+_FACE_EASE = 0.02
 #: Stiffness that holds a point in contact on its circle during a Newton step.
 _HOLD = 1e6
 
@@ -118,8 +122,11 @@ def _hole_levels(p, s, ring, tube):
     """Heights of the levels between ``p`` (above) and ``s`` (below) across the tube, and the radius
     of the disc that the tube leaves free at each (local frame, ``(n, m)``)."""
     t = tube * _INFLATE
-    top = np.minimum(t, p[:, 2])
-    bottom = np.maximum(-t, s[:, 2])
+    # the levels span the tube's thickness, or the part of it between the ends where an end lies
+    # within it; the range follows an end smoothly as it passes a face
+    w = _FACE_EASE * tube
+    top = t - w * np.logaddexp(0.0, (t - p[:, 2]) / w)
+    bottom = w * np.logaddexp(0.0, (t + s[:, 2]) / w) - t
     z = 0.5 * (top + bottom)[:, None] + 0.5 * (top - bottom)[:, None] * _LEVELS
     free = ring[:, None] - np.sqrt(np.maximum(t[:, None] ** 2 - z * z, 0.0))
     return z, free, top - bottom > 1e-9 * tube
@@ -133,28 +140,27 @@ def _chain_lengths(q, p, s, dz):
 def _solve_chain(a, b, c, e, f, g, rx, ry):
     """Solve the symmetric block-tridiagonal system with 2x2 diagonal blocks ``[[a, b], [b, c]]``
     and off-diagonal blocks ``[[e, f], [f, g]]`` (between level k and k + 1), all ``(n, m)``."""
-    m = a.shape[1]
-    sa, sb, sc, yx, yy = [a[:, 0]], [b[:, 0]], [c[:, 0]], [rx[:, 0]], [ry[:, 0]]
-    for k in range(1, m):
-        det = sa[-1] * sc[-1] - sb[-1] ** 2
-        ia, ib, ic = sc[-1] / det, -sb[-1] / det, sa[-1] / det
-        ek, fk, gk = e[:, k - 1], f[:, k - 1], g[:, k - 1]
-        w11, w12, w21, w22 = ek * ia + fk * ib, ek * ib + fk * ic, fk * ia + gk * ib, fk * ib + gk * ic
-        sa.append(a[:, k] - w11 * ek - w12 * fk)
-        sb.append(b[:, k] - w11 * fk - w12 * gk)
-        sc.append(c[:, k] - w21 * fk - w22 * gk)
-        yx.append(rx[:, k] - w11 * yx[-1] - w12 * yy[-1])
-        yy.append(ry[:, k] - w21 * yx[-2] - w22 * yy[-1])
+    a, b, c, e, f, g, rx, ry = (np.ascontiguousarray(v.T) for v in (a, b, c, e, f, g, rx, ry))
+    m = a.shape[0]
+    ia, ib, ic, yx, yy = (np.empty_like(a) for _ in range(5))
+    sa, sb, sc, px, py = a[0], b[0], c[0], rx[0], ry[0]
+    for k in range(m):
+        if k:
+            ek, fk, gk = e[k - 1], f[k - 1], g[k - 1]
+            w11, w12 = ek * ia[k - 1] + fk * ib[k - 1], ek * ib[k - 1] + fk * ic[k - 1]
+            w21, w22 = fk * ia[k - 1] + gk * ib[k - 1], fk * ib[k - 1] + gk * ic[k - 1]
+            sa, sb, sc = a[k] - w11 * ek - w12 * fk, b[k] - w11 * fk - w12 * gk, c[k] - w21 * fk - w22 * gk
+            px, py = rx[k] - w11 * px - w12 * py, ry[k] - w21 * px - w22 * py
+        det = 1.0 / (sa * sc - sb * sb)
+        ia[k], ib[k], ic[k], yx[k], yy[k] = sc * det, -sb * det, sa * det, px, py
     x, y = np.empty_like(a), np.empty_like(a)
     tx, ty = yx[-1], yy[-1]
     for k in range(m - 1, -1, -1):
         if k < m - 1:
-            tx = yx[k] - e[:, k] * x[:, k + 1] - f[:, k] * y[:, k + 1]
-            ty = yy[k] - f[:, k] * x[:, k + 1] - g[:, k] * y[:, k + 1]
-        det = sa[k] * sc[k] - sb[k] ** 2
-        x[:, k] = (sc[k] * tx - sb[k] * ty) / det
-        y[:, k] = (sa[k] * ty - sb[k] * tx) / det
-    return x, y
+            tx = yx[k] - e[k] * x[k + 1] - f[k] * y[k + 1]
+            ty = yy[k] - f[k] * x[k + 1] - g[k] * y[k + 1]
+        x[k], y[k] = ia[k] * tx + ib[k] * ty, ib[k] * tx + ic[k] * ty
+    return x.T, y.T
 
 
 def _newton_step(q, act, mu, p, s, dz, free):
