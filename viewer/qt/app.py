@@ -157,9 +157,11 @@ def open_main_window(data_dir=None, argv: list[str] | None = None, *, settings=N
         raise
     from PySide6.QtCore import Qt
 
-    # Once the first frame is on screen: a full collection before it would only delay it.
-    window.viewport.interactor.frameSwapped.connect(lambda: _resume_gc(thresholds),
-                                                    Qt.ConnectionType.SingleShotConnection)
+    # Once the first frame is on screen (queued: after everything else that frame triggers), so
+    # that the full collection does not delay it.
+    window.viewport.interactor.frameSwapped.connect(
+        lambda: _resume_gc(thresholds),
+        Qt.ConnectionType(Qt.ConnectionType.QueuedConnection.value | Qt.ConnectionType.SingleShotConnection.value))
     return app, window
 
 
