@@ -211,8 +211,8 @@ def test_unit_vectors_are_the_derivatives_of_the_length():
     for k in range(3):
         e = np.zeros(3)
         e[k] = h
-        fa = (torus_segment(a + e, b, centre, frame, TUBE, RING)[0] - torus_segment(a - e, b, centre, frame, TUBE, RING)[0])
-        fb = (torus_segment(a, b + e, centre, frame, TUBE, RING)[0] - torus_segment(a, b - e, centre, frame, TUBE, RING)[0])
+        length = lambda a_, b_: torus_segment(a_, b_, centre, frame, TUBE, RING)[0]
+        fa, fb = length(a + e, b) - length(a - e, b), length(a, b + e) - length(a, b - e)
         np.testing.assert_allclose(fa / (2 * h), ga[:, k], atol=1e-6)
         np.testing.assert_allclose(fb / (2 * h), gb[:, k], atol=1e-6)
 

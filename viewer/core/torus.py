@@ -22,8 +22,9 @@ level point to that end. Measured against a dense numerical shortest path (tests
 10 mm tube, rings of 22-40 mm, lines 0-85 deg from the ring's axis, each end beyond the tube's
 faces): the drawn course is never more than 0.013 mm inside the tube, the length is 0.001-0.031 mm
 long (at most 0.014 mm up to 45 deg), the unit vectors match central differences to 1e-8, and a
-batch of 1000 segments takes about 30 ms (one segment alone 3-6 ms). Where an end lies within the tube's thickness (in the
-hole) the levels move with it, and the unit vectors then differ from the derivative by up to 1e-3.
+batch of 1000 segments takes about 30 ms (one segment alone 3-6 ms). Where an end lies within the
+tube's thickness (in the hole) the levels move with it, and the unit vectors then differ from the
+derivative by up to 1e-3.
 
 Each end is expected beyond the tube's faces or in the hole: an end beside the tube (outside the
 ring and within its thickness) does not thread the ring, and the path is drawn from it straight
@@ -106,8 +107,8 @@ def _contact_cylinder(p, s, ring, radial_factor, side_l=None):
 #: Levels across the tube at which the path through the hole is solved, from the top face down:
 #: the sines of evenly spaced tube angles.
 _LEVELS = np.sin(np.linspace(0.5 * np.pi, -0.5 * np.pi, 17)[1:-1])
-#: The tube is enlarged by the sagitta of a quarter of the angular spacing of the levels, so that the
-#: chords between level points stay all but clear of it.
+#: The tube is enlarged by the sagitta of half the angular spacing of the levels, so that the chords
+#: between level points stay clear of it.
 _INFLATE = 1.0 / np.cos(0.5 * np.pi / 16.0)
 #: Newton iterations at most, and the reduced gradient at which a path counts as solved.
 _ITERATIONS, _SOLVED = 40, 1e-10
