@@ -80,3 +80,23 @@ def test_oblique_plane_from_three_picked_points(window):
     section = window.state.section
     assert isinstance(section, Section) and section.plane == "oblique"
     np.testing.assert_allclose(section.origin, [-30, -160 / 3, 20 / 3])
+
+
+def test_the_closed_panel_is_built_when_first_shown(window, qtbot):
+    """The panel is closed by default: its data and controls wait until it is opened (start-up
+    does not compute the space model for it), and opening it builds them."""
+    panel = window.clinical_panel
+    assert not window.docks["clinical"].isVisible()
+    assert "test_combo" not in vars(panel) and "data" not in vars(panel)
+    window.docks["clinical"].show()
+    window.docks["clinical"].raise_()
+    qtbot.waitUntil(lambda: "test_combo" in vars(panel), timeout=3000)
+    assert panel.test_combo.count() == len(panel.data.tests) > 0
+    assert panel.isVisible()
+
+
+def test_a_control_of_the_closed_panel_is_there_when_asked_for(window):
+    panel = window.clinical_panel
+    assert panel.plane_combo.findData("axial") >= 0  # built on first use
+    with pytest.raises(AttributeError, match="no_such_control"):
+        panel.no_such_control

@@ -57,3 +57,33 @@ def test_re_docking_the_panels_renders_one_frame_not_one_per_resize(window, qtbo
     window.apply_layout("standard")
     qtbot.waitUntil(lambda: not window.scene.fast, timeout=3000)
     assert viewport.image().std() > 5
+
+
+def test_a_new_frame_repaints_nothing_behind_the_3d_view(window, qtbot):
+    """A pose step repaints the 3D view, not the widget behind it (the viewport that holds it)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    painted: dict[str, int] = {}
+
+    class PaintCounter(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802 - Qt override
+            if event.type() == QEvent.Type.Paint:
+                rect = event.rect()
+                painted[obj.objectName() or type(obj).__name__] = (
+                    painted.get(obj.objectName() or type(obj).__name__, 0) + rect.width() * rect.height())
+            return False
+
+    qtbot.waitUntil(lambda: not window.scene.fast, timeout=3000)
+    counter = PaintCounter()
+    for widget in (window.viewport, window.viewport.interactor):
+        widget.installEventFilter(counter)
+    try:
+        for value in (5.0, 10.0, 15.0):
+            window.state.set_coordinate(0, value)
+            wait_frame(qtbot, window)
+    finally:
+        for widget in (window.viewport, window.viewport.interactor):
+            widget.removeEventFilter(counter)
+    view = window.viewport.interactor
+    assert painted.get("interactor", 0) >= view.width() * view.height()  # the frames were shown
+    assert painted.get("viewport", 0) == 0

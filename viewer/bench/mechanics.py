@@ -14,6 +14,7 @@ import numpy as np
 from viewer.core.moment_arms import moment_arms, moment_arms_fd, moment_arms_loop
 from viewer.core.motions import MOTIONS
 from viewer.core.sweeps import angle_range, grid_2d
+from viewer.core.torus import torus_segment
 from viewer.io.model import load_model
 
 
@@ -114,9 +115,27 @@ def main(data_dir=None, osim: str | None = None) -> dict:
           f"(target <= 2 us; finite differences: {figures['fd_sweep_us_per_line_pose']:.2f} us)")
     print(f"  same sweep as a per-pose Python loop of finite differences: {loop_time:.3f} s -> "
           f"x{figures['speedup']:.1f} (max difference {max_diff:.2e} mm)")
+    torus_median, _ = _median_time(lambda: torus_segment(*_torus_batch()), 15)
+    figures["torus_1000_segments_ms"] = torus_median * 1e3
+    print(f"  torus wrap kernel, 1000 lines through a ring at 0..85 deg from its axis: median "
+          f"{torus_median * 1e3:.1f} ms (target well under 100 ms)")
     if osim:
         figures.update(_opensim_figures(Path(osim)))
     return figures
+
+
+def _torus_batch(k: int = 1000, tube: float = 10.0, ring: float = 30.0):
+    """Arguments of :func:`torus_segment` for ``k`` lines (fixed seed) that cross a ring's plane
+    over the tube's inner part at 0-85 deg from its axis, each end 5 mm or more beyond the faces."""
+    rng = np.random.default_rng(0)
+    ang = rng.uniform(0.0, 2.0 * np.pi, k)
+    rho = rng.uniform(ring - tube + 1.0, ring - 1.0, k)
+    tilt = np.radians(rng.uniform(0.0, 85.0, k))
+    turn = rng.uniform(0.0, 2.0 * np.pi, k)
+    cross = np.stack([rho * np.cos(ang), rho * np.sin(ang), np.zeros(k)], 1)
+    d = np.stack([np.sin(tilt) * np.cos(turn), np.sin(tilt) * np.sin(turn), np.cos(tilt)], 1)
+    reach = np.maximum(rng.uniform(35.0, 80.0, (2, k)), (tube + 5.0) / np.cos(tilt))[..., None]
+    return cross + d * reach[0], cross - d * reach[1], np.zeros(3), np.eye(3), tube, ring
 
 
 def _opensim_figures(osim_file: Path) -> dict:

@@ -304,7 +304,7 @@ class PathSet:
         if self._moving.size:
             world[:, self._moving] = self._stack_moving @ R.transpose(0, 2, 1)
         _, c_sl, u_sl, side_sl = self._slices
-        E = world[:, self._ends]  # (n, 2, round, 3)
+        E = world.take(self._ends, 1)  # (n, 2, round, 3)
         G = None
         if self._straight:
             # Straight segments only: the two ends' moments add up to (a x b) / L.

@@ -164,8 +164,8 @@ _I1, _I2 = np.array([1, 2, 0]), np.array([2, 0, 1])
 
 def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Cross product over the last axis (broadcasting; cheaper than ``numpy.cross`` on small
-    batches)."""
-    return a[..., _I1] * b[..., _I2] - a[..., _I2] * b[..., _I1]
+    batches, and ``take`` cheaper than fancy indexing)."""
+    return a.take(_I1, -1) * b.take(_I2, -1) - a.take(_I2, -1) * b.take(_I1, -1)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

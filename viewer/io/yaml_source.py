@@ -138,9 +138,14 @@ def line_map(node: yaml.Node | None, prefix: tuple = ()) -> dict[tuple, int]:
 def parse_yaml(text: str, *, file: str | None = None) -> tuple[Any, dict[tuple, int]]:
     """Parse YAML text; returns the data and a key-path -> line map (see :func:`read_yaml`)."""
     try:
-        root = yaml.compose(text, Loader=_SafeLoader)
-        check_document(root, file=file)
-        data = yaml.load(text, Loader=UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        # One parse: the composed document is checked, then built into Python values.
+        loader = UniqueKeyLoader(text)
+        try:
+            root = loader.get_single_node()
+            check_document(root, file=file)
+            data = None if root is None else loader.construct_document(root)
+        finally:
+            loader.dispose()
         lines = line_map(root)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

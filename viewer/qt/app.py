@@ -98,12 +98,16 @@ def _import_libraries_before_qt() -> None:
     """Import the numerical and 3D libraries before Qt when Qt is not loaded yet.
 
     Once PySide6 is imported it reads the source of every module imported after it (to
-    look for its optional ``__feature__`` switches): importing NumPy, VTK, PyVista and
-    Matplotlib first saves about a tenth of the start-up.
+    look for its optional ``__feature__`` switches): importing NumPy, VTK and PyVista first
+    saves about a tenth of the start-up. PyVista's import of ``matplotlib.pyplot`` is
+    deferred to its first use (:mod:`viewer.qt.deferred`): the first frame does not need it.
     """
     if "PySide6" in sys.modules:
         return
-    import pyvista.plotting  # noqa: F401 - VTK's rendering classes and Matplotlib come with it
+    from viewer.qt.deferred import deferred
+
+    with deferred("matplotlib.pyplot"):
+        import pyvista.plotting  # noqa: F401 - VTK's rendering classes come with it
 
     import viewer.io.model  # noqa: F401
     import viewer.render.scene  # noqa: F401
@@ -128,7 +132,7 @@ def open_main_window(data_dir=None, argv: list[str] | None = None, *, settings=N
 
     The garbage collector runs rarely while the libraries, the model and the window are built:
     at its default pace it would walk the growing heap again and again (about 0.3 s of a 2.5 s
-    start). The usual pace resumes once the event loop runs.
+    start). The usual pace resumes once the first frame is on screen.
 
     Raises
     ------
@@ -151,9 +155,13 @@ def open_main_window(data_dir=None, argv: list[str] | None = None, *, settings=N
     except BaseException:
         gc.set_threshold(*thresholds)
         raise
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import Qt
 
-    QTimer.singleShot(0, lambda: _resume_gc(thresholds))
+    # Once the first frame is on screen (queued: after everything else that frame triggers), so
+    # that the full collection does not delay it.
+    window.viewport.interactor.frameSwapped.connect(
+        lambda: _resume_gc(thresholds),
+        Qt.ConnectionType(Qt.ConnectionType.QueuedConnection.value | Qt.ConnectionType.SingleShotConnection.value))
     return app, window
 
 

@@ -50,6 +50,29 @@ class ClinicalPanel(QWidget):
         self.state = state
         self._binding = StateBinding()
         self._refresh_timer = None
+        #: Three surface points picked for an oblique plane (pelvis frame, mm).
+        self.picked_points: list[np.ndarray] = []
+        # The panel is closed in the default layout: its data (the ischiofemoral space model is
+        # computed from the meshes) and controls are built when it is first shown or used.
+        self._built = False
+
+    def __getattr__(self, name: str):
+        # Only reached for an attribute not found: a control or datum of the unbuilt panel.
+        if name.startswith("_") or self.__dict__.get("_built", True):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        self.ensure_built()
+        return getattr(self, name)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.ensure_built()
+        super().showEvent(event)
+
+    def ensure_built(self) -> None:
+        """Build the panel's data and controls (once)."""
+        if self._built:
+            return
+        self._built = True
+        model, state = self.model, self.state
         try:
             self.data = clinical_for(model)
         except DataError as exc:
@@ -63,8 +86,6 @@ class ClinicalPanel(QWidget):
         self._syncing = False
         points = np.vstack([record.vertices for record in model.meshes.values()])
         self._bounds = (points.min(axis=0), points.max(axis=0))
-        #: Three surface points picked for an oblique plane (pelvis frame, mm).
-        self.picked_points: list[np.ndarray] = []
 
         # -- provocation tests
         self.test_combo = QComboBox(self)

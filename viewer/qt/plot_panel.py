@@ -15,9 +15,7 @@ import csv
 from pathlib import Path
 
 import numpy as np
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.colors import LinearSegmentedColormap
-from matplotlib.figure import Figure
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -89,18 +87,16 @@ class PlotPanel(QWidget):
         self.compare_menu.addAction("Clear", lambda: self.set_checked([]))
         self.compare_button.setMenu(self.compare_menu)
 
-        self.curve_figure = Figure(figsize=(5, 5), dpi=100, layout="constrained")
-        self.curve_canvas = FigureCanvasQTAgg(self.curve_figure)
-        self.curve_canvas.setAccessibleName("Moment arm curves")
-        self.map_figure = Figure(figsize=(5, 5), dpi=100, layout="constrained")
-        self.map_canvas = FigureCanvasQTAgg(self.map_figure)
-        self.map_canvas.setAccessibleName("Rotation reversal map")
-        self.curve_canvas.mpl_connect("button_press_event", self._on_curve_click)
-        self.map_canvas.mpl_connect("button_press_event", self._on_map_click)
-
+        # The two plots are Matplotlib figures, built with their first drawing (after the
+        # window's first frame: importing Matplotlib's figure machinery takes a quarter second).
+        self._plots: list | None = None
         self.tabs = QTabWidget(self)
-        self.tabs.addTab(self.curve_canvas, "&Curves")
-        self.tabs.addTab(self.map_canvas, "Reversal &map")
+        self._pages = []
+        for title in ("&Curves", "Reversal &map"):
+            page = QWidget(self.tabs)
+            QVBoxLayout(page).setContentsMargins(0, 0, 0, 0)
+            self.tabs.addTab(page, title)
+            self._pages.append(page)
         self.tabs.currentChanged.connect(lambda _: self.schedule(full=True))
 
         self.note = plain_label(QLabel(self))
@@ -128,6 +124,32 @@ class PlotPanel(QWidget):
         for signal in (state.pose_changed, state.motion_changed, state.selection_changed):
             self._binding.connect(signal, lambda *a: self.schedule())
         self.refresh()
+
+    # -- the figures -------------------------------------------------------------------------
+    def _built_plots(self) -> list:
+        """``[(figure, canvas)]`` for the curves and the map, created on first use."""
+        if self._plots is None:
+            from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+            from matplotlib.figure import Figure
+
+            self._plots = []
+            for page, name, on_click in zip(self._pages, ("Moment arm curves", "Rotation reversal map"),
+                                            (self._on_curve_click, self._on_map_click)):
+                figure = Figure(figsize=(5, 5), dpi=100, layout="constrained")
+                canvas = FigureCanvasQTAgg(figure)
+                canvas.setAccessibleName(name)
+                canvas.mpl_connect("button_press_event", on_click)
+                page.layout().addWidget(canvas)
+                self._plots.append((figure, canvas))
+        return self._plots
+
+    curve_figure = property(lambda self: self._built_plots()[0][0], doc="The curves' Matplotlib figure.")
+    curve_canvas = property(lambda self: self._built_plots()[0][1], doc="The curves' canvas (a Qt widget).")
+    map_figure = property(lambda self: self._built_plots()[1][0], doc="The reversal map's Matplotlib figure.")
+    map_canvas = property(lambda self: self._built_plots()[1][1], doc="The reversal map's canvas.")
+
+    def _map_shown(self) -> bool:
+        return self.tabs.currentIndex() == 1
 
     # -- what to plot -------------------------------------------------------------------------
     def motion(self):
@@ -241,10 +263,10 @@ class PlotPanel(QWidget):
         """Recompute and redraw the tab on screen (both when the panel is hidden: cheap no-op)."""
         if not self.isVisible():
             return
-        canvas = self.tabs.currentWidget()
-        if canvas.width() < 120 or canvas.height() < 120:
+        page = self.tabs.currentWidget()
+        if page.width() < 120 or page.height() < 120:
             return  # squeezed out of sight: nothing readable to draw (redrawn when resized)
-        if canvas is self.map_canvas:
+        if self._map_shown():
             self.draw_map()
         else:
             self.draw_curves()
@@ -371,7 +393,7 @@ class PlotPanel(QWidget):
         if path.suffix.lower() != ".png":
             raise DataError(f"must end in .png, got {path.name!r}", field="plot export")
         self.refresh_now()
-        figure = self.map_figure if self.tabs.currentWidget() is self.map_canvas else self.curve_figure
+        figure = self.map_figure if self._map_shown() else self.curve_figure
         try:
             with atomic_output(path) as tmp:
                 figure.savefig(tmp, dpi=150, format="png")
@@ -387,7 +409,7 @@ class PlotPanel(QWidget):
         try:
             with atomic_output(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle)
-                if self.tabs.currentWidget() is self.map_canvas:
+                if self._map_shown():
                     data = self.map_data()
                     writer.writerow(["muscle", "motion", "flexion_deg", "abduction_deg", "external_rotation_deg",
                                      "moment_arm_mm"])
@@ -420,11 +442,12 @@ class PlotPanel(QWidget):
     def refresh_now(self) -> None:
         """Redraw at once, visible or not (exports and tests)."""
         self._timer.stop()
-        if self.tabs.currentWidget() is self.map_canvas:
+        if self._map_shown():
             self.draw_map()
+            self.map_canvas.draw()
         else:
             self.draw_curves()
-        self.curve_canvas.draw() if self.tabs.currentWidget() is self.curve_canvas else self.map_canvas.draw()
+            self.curve_canvas.draw()
 
     def _ask_png(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export plot as PNG", "moment_arm.png", "PNG image (*.png)")

@@ -67,6 +67,10 @@ class Viewport(QWidget):
         self.interactor.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.interactor.setAccessibleName("3D view of the hip")
         layout.addWidget(self.interactor)
+        # The 3D view paints every pixel of itself and of this widget (no margins): nothing
+        # behind it needs painting when it shows a new frame.
+        for widget in (self.interactor, self):
+            widget.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.scene = HipScene(self.interactor, model, state, theme, request_render=self.request_frame,
                               translucency="blend")
         self.frames_rendered = 0
