@@ -121,4 +121,6 @@ def test_derived_bones_carry_their_licence_and_notice(regenerated):
     assert f"musculoskeletal-models version {ct_bones.package_version()}" in notice
     for bone in ("hip_bone", "hip_bone_left", "sacrum", "femur"):
         assert f"{bone}.ply" in notice
+    for derived in ("distance_pelvis.bin", "distance_femur.bin", "belly_lifts.bin"):
+        assert derived in notice
     assert (MESHES / ct_bones.LICENCE_FILE).read_text(encoding="utf-8").startswith("Mozilla Public License Version 2.0")
