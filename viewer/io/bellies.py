@@ -242,24 +242,31 @@ def _load_grid(folder: Path, body: str, entry, file) -> DistanceGrid:
             or int(np.prod(shape)) > MAX_GRID_POINTS):
         raise DataError(f"expected three whole numbers >= 2 with at most {MAX_GRID_POINTS} points in all, "
                         f"got {shape!r}"[:200], file=file, field=f"{f}.shape")
-    path = Path(folder) / name
+    values = _read_packed(Path(folder) / name, entry["sha256"], shape, unit, what="distance grid",
+                          listed=f"listed for {body!r} in {BELLIES}",
+                          count_error=f"{BELLIES} gives a shape of {shape}")
+    return DistanceGrid(body, origin, float(spacing), values)
+
+
+def _read_packed(path: Path, sha256, shape, unit, *, what: str, listed: str, count_error: str) -> np.ndarray:
+    """A zlib-packed little-endian int16 array file (a distance grid, the lift table): checked
+    against its SHA-256 and ``shape``, returned as float32 values times ``unit`` (mm)."""
     shown = display_path(path)
     try:
         data = path.read_bytes()
     except OSError:
-        raise DataError(f"file not found (listed for {body!r} in {BELLIES})", file=shown) from None
-    if hashlib.sha256(data).hexdigest() != str(entry["sha256"]).lower():
+        raise DataError(f"file not found ({listed})", file=shown) from None
+    if hashlib.sha256(data).hexdigest() != str(sha256).lower():
         raise DataError(f"content does not match the SHA-256 in {BELLIES} (the file is damaged or was changed; "
                         "regenerate with 'hip-viewer build-meshes')", file=shown)
     expected = int(np.prod(shape)) * 2
     try:
         raw = zlib.decompressobj().decompress(data, expected + 1)
     except zlib.error as exc:
-        raise DataError(f"not a compressed distance grid ({exc})", file=shown) from None
+        raise DataError(f"not a compressed {what} ({exc})", file=shown) from None
     if len(raw) != expected:
-        raise DataError(f"holds {len(raw) // 2} values but {BELLIES} gives a shape of {shape}", file=shown)
-    values = np.frombuffer(raw, dtype="<i2").reshape(shape).astype(np.float32) * np.float32(unit)
-    return DistanceGrid(body, origin, float(spacing), values)
+        raise DataError(f"holds {len(raw) // 2} values but {count_error}", file=shown)
+    return np.frombuffer(raw, dtype="<i2").reshape(shape).astype(np.float32) * np.float32(unit)
 
 
 def _load_lifts(folder: Path, entry, points: int, file) -> tuple[tuple, np.ndarray]:
@@ -286,24 +293,10 @@ def _load_lifts(folder: Path, entry, points: int, file) -> tuple[tuple, np.ndarr
     unit = entry["unit_mm"]
     if isinstance(unit, bool) or not isinstance(unit, (int, float)) or not 0 < unit <= 1:
         raise DataError(f"expected a number of mm in (0, 1], got {unit!r}"[:200], file=file, field="lifts.unit_mm")
-    path = Path(folder) / name
-    shown = display_path(path)
-    try:
-        data = path.read_bytes()
-    except OSError:
-        raise DataError(f"file not found (listed as the lift table in {BELLIES})", file=shown) from None
-    if hashlib.sha256(data).hexdigest() != str(entry["sha256"]).lower():
-        raise DataError(f"content does not match the SHA-256 in {BELLIES} (the file is damaged or was changed; "
-                        "regenerate with 'hip-viewer build-meshes')", file=shown)
-    expected = int(np.prod(shape)) * 2
-    try:
-        raw = zlib.decompressobj().decompress(data, expected + 1)
-    except zlib.error as exc:
-        raise DataError(f"not a compressed lift table ({exc})", file=shown) from None
-    if len(raw) != expected:
-        raise DataError(f"holds {len(raw) // 2} values but {BELLIES} describes {expected // 2} "
-                        f"({' x '.join(str(x) for x in shape)})", file=shown)
-    table = np.frombuffer(raw, dtype="<i2").reshape(shape).astype(np.float32) * np.float32(unit)
+    table = _read_packed(Path(folder) / name, entry["sha256"], shape, unit, what="lift table",
+                         listed=f"listed as the lift table in {BELLIES}",
+                         count_error=f"{BELLIES} describes {int(np.prod(shape))} "
+                                     f"({' x '.join(str(x) for x in shape)})")
     return tuple(nodes), table
 
 
