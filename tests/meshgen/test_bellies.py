@@ -99,6 +99,27 @@ def test_no_belly_vertex_is_more_than_1_mm_inside_a_bone_over_the_range_of_motio
     assert not deep, f"deepest vertex inside a bone (mm, pose): {deep}"
 
 
+def test_gluteus_minimus_stays_on_the_outer_side_of_the_iliac_wing(model, rig):
+    """Minimus arises from the gluteal (outer) surface of the ilium, where the wing is thin:
+    none of its vertices may come out on the pelvic surface of the wing, where the bone's normal
+    faces the pelvic cavity (medially, -Z). Measured on the meshes as drawn, at neutral and at
+    poses across the range of motion."""
+    import trimesh
+
+    record = model.meshes["hip_bone"]
+    bone = trimesh.Trimesh(record.vertices, record.faces, process=False)
+    gluteals = [m for m, line_id in enumerate(rig.line_ids) if line_id.startswith("gluteus_minimus")]
+    through = {}
+    for pose in POSES[[0, 1, 6, 9, 11, 14]]:
+        vertices, _ = _bellies_at(model, pose)
+        for m in gluteals:
+            _, dist, tri = trimesh.proximity.closest_point(bone, vertices[m])
+            on_pelvic_side = (dist < 1.5) & (bone.face_normals[tri][:, 2] < -0.3)
+            if on_pelvic_side.any():
+                through[(rig.line_ids[m], tuple(pose))] = int(on_pelvic_side.sum())
+    assert not through, f"vertices on the pelvic surface of the wing: {through}"
+
+
 def test_bellies_do_not_turn_inside_out_over_the_range_of_motion(model, rig):
     """At every pose each belly's superficial face stays on the superficial side of its fibre
     sheet (where a bone presses it flat, to within half a millimetre) and its volume stays positive."""
@@ -136,3 +157,31 @@ def test_sheet_normals_of_a_flat_sheet():
     u, v = np.meshgrid(np.arange(F, dtype=float), np.arange(S, dtype=float), indexing="ij")
     fib = np.stack([v, u, np.zeros_like(u)], axis=-1)  # fibres along x, side by side along y
     np.testing.assert_allclose(sheet_normals(fib), np.broadcast_to([0.0, 0.0, 1.0], (F, S, 3)))
+
+
+def test_a_footprint_row_given_the_way_its_bone_faces_stays_on_that_side_of_a_thin_plate():
+    """A row across a plate 2 mm thick that dips below its middle near its end: by nearest
+    points alone its last points land on the far surface; given the way the surface faces, on
+    the near one with the rest (the gluteal surface of the iliac wing, not its pelvic one)."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    import trimesh
+
+    from viewer.core.errors import DataError
+    from viewer.meshgen.bellies import _direction, footprint_row
+
+    plate = trimesh.creation.box(extents=(200.0, 200.0, 2.0))        # faces at z = -1 and z = +1
+    landmarks = {"a": SimpleNamespace(position_mm=(-60.0, 0.0, 1.4)),
+                 "b": SimpleNamespace(position_mm=(40.0, 0.0, 1.4)),
+                 "c": SimpleNamespace(position_mm=(60.0, 0.0, -0.8))}
+    knots = [{"at": "a"}, {"at": "b"}, {"at": "c"}]
+    nearest = footprint_row(knots, 25, landmarks, plate, Path("bellies.yaml"), "bellies.test.origin")
+    assert nearest[-1, 2] == pytest.approx(-1.0) and nearest[0, 2] == pytest.approx(1.0)
+    row = footprint_row(knots, 25, landmarks, plate, Path("bellies.yaml"), "bellies.test.origin", faces=[0, 0, 1])
+    assert row.shape == (25, 3)
+    np.testing.assert_allclose(row[:, 2], 1.0, atol=1e-6)
+    np.testing.assert_allclose(row[:, :2], nearest[:, :2], atol=1e-6)
+    with pytest.raises(DataError) as err:
+        _direction([0, 0, 0], Path("bellies.yaml"), "bellies.gluteus_medius.origin_faces")
+    assert err.value.field == "bellies.gluteus_medius.origin_faces" and "not zero" in str(err.value)

@@ -130,14 +130,6 @@ def _worst_over_the_range(model) -> dict:
     return worst
 
 
-def test_layering_brings_the_deepest_interpenetration_under_10_mm(worst):
-    """What the layers reach today (before them: 19.4 mm, piriformis in gluteus maximus): no pair
-    deeper than 10 mm at any of the poses, and none at all at the neutral pose deeper than 2 mm."""
-    assert max(worst.values()) < 10.0, max(worst.items(), key=lambda kv: kv[1])
-    neutral = {k: d for k, d in worst.items() if k[2] == (0, 0, 0) and d > LIMIT_MM}
-    assert not neutral, neutral
-
-
 @pytest.fixture(scope="module")
 def worst(model):
     if model.bellies is None:
@@ -145,10 +137,27 @@ def worst(model):
     return _worst_over_the_range(model)
 
 
-@pytest.mark.xfail(strict=True, reason="not reached yet: with the lifts capped at 25 mm, medius still reaches 8.7 mm "
-                   "into minimus at 20 deg flexion, 10 deg adduction and 40 deg internal rotation, and maximus up to "
-                   "5 mm into quadratus femoris and the gemelli in flexion with rotation; strict, so that it is "
-                   "turned back into a plain test once it holds")
+def test_layering_keeps_every_pair_within_6_mm_and_within_2_mm_at_neutral(worst):
+    """What the layers reach today (before them: 19.4 mm, piriformis in gluteus maximus; last
+    round 8.7 mm, medius in minimus): no pair deeper than 6 mm at any of the poses, and none at
+    the neutral pose deeper than 2 mm."""
+    assert max(worst.values()) < 6.0, max(worst.items(), key=lambda kv: kv[1])
+    neutral = {k: d for k, d in worst.items() if k[2] == (0, 0, 0) and d > LIMIT_MM}
+    assert not neutral, neutral
+
+
+def test_muscles_under_gluteus_maximus_keep_within_2_mm_of_one_another_over_the_range_of_motion(worst):
+    """Minimus under medius, the rotators under medius and tensor fasciae latae, settled on the
+    meshes as drawn: every pair that does not involve gluteus maximus within 2 mm at every pose."""
+    deep = {f"{a} in {b} at {pose}": d for (a, b, pose), d in worst.items()
+            if d > LIMIT_MM and not (a.startswith("gluteus_maximus") or b.startswith("gluteus_maximus"))}
+    assert not deep, f"deepest point of one muscle inside another (mm): {deep}"
+
+
+@pytest.mark.xfail(strict=True, reason="not reached yet for gluteus maximus: it keeps its layered lifts (settling "
+                   "it further turns its folded sheet inside out at 30 deg flexion, 40 deg abduction, 45 deg external "
+                   "rotation), and reaches up to 5.1 mm into gemellus inferior and 4.9 mm into quadratus femoris in "
+                   "flexion with rotation; strict, so that it is turned back into a plain test once it holds")
 def test_no_two_muscles_interpenetrate_more_than_2_mm_over_the_range_of_motion(worst):
     """Minimus under medius under maximus, the rotators under maximus, at neutral and across
     the range of motion (the gemelli and obturator internus, one conjoint tendon, excepted)."""

@@ -130,7 +130,11 @@ class BellyRig:
         each node pose, so that a belly lies on those of lower layers (gluteus minimus under
         medius under maximus, the rotators under maximus) instead of passing through them.
         Computed by the mesh build; at other poses it is interpolated (trilinear, clamped to the
-        nodes' range), which costs a few small array operations per pose.
+        nodes' range), which costs a few small array operations per pose. Held in units of
+        :attr:`lift_unit_mm` (a loaded table stays in its stored 16-bit steps of 0.1 mm, half the
+        memory of floats and nothing to convert when the model loads).
+    lift_unit_mm : float
+        Millimetres per unit of :attr:`lift_mm`.
     """
 
     line_ids: tuple[str, ...]
@@ -150,6 +154,7 @@ class BellyRig:
     fibre_length_mm: np.ndarray
     lift_nodes: tuple = ()
     lift_mm: np.ndarray | None = None
+    lift_unit_mm: float = 1.0
     fascia_from: np.ndarray | None = None
     below_over: np.ndarray | None = None
 
@@ -247,16 +252,17 @@ class BellyRig:
             out = (normal.reshape(n, -1, 3) * self.side[:, None, None]).reshape(-1, 3)
             deep_block = np.where(self.side > 0, 0, 1)
             lines = np.arange(n)
-            # A belly is pressed to no less than 1 - LIFT_PRESS_SHARE of its thickness at this pose.
+            # A belly is pressed to no less than 1 - LIFT_PRESS_LIMIT of its thickness at this pose.
             thick = np.einsum("ij,ij->i", (verts[lines, 1 - deep_block] - verts[lines, deep_block]).reshape(-1, 3), out)
-            lift[1] = np.maximum(lift[1], lift[0] - LIFT_PRESS_SHARE * np.maximum(thick, 0.0))
+            lift[1] = np.maximum(lift[1], lift[0] - LIFT_PRESS_LIMIT * np.maximum(thick, 0.0))
             for face, block in ((0, deep_block), (1, 1 - deep_block)):
                 verts[lines, block] += (out * lift[face, :, None]).reshape(n, -1, 3)
             if grids:
                 # A lift along a normal skewed by the pose can reach into a bone: the lifted
-                # points are pushed out again (the deep face with the superficial one above it).
-                # (A lift smaller than the clearance cannot take a point into a bone.)
-                moved = np.flatnonzero(lift[0] > CLEARANCE_MM)
+                # points are pushed out again (the deep face with the superficial one above it),
+                # and so are superficial faces pressed down onto a curved bone. (A lift or press
+                # smaller than the clearance cannot take a point into a bone.)
+                moved = np.flatnonzero((lift[0] > CLEARANCE_MM) | (lift[1] < -CLEARANCE_MM))
                 if len(moved):
                     deep = verts[lines, deep_block].reshape(-1, 3)
                     top = verts[lines, 1 - deep_block].reshape(-1, 3)
@@ -290,11 +296,18 @@ class BellyRig:
         # way where two bellies meet at one node and not at the next), and the lift changes
         # continuously from cell to cell.
         w = np.minimum(1.0, 8.0 * np.einsum("i,j,k->ijk", *weight))
-        block = self.lift_mm[corner[0], corner[1], corner[2]]
-        return (block * w[..., None, None]).reshape(8, 2, -1).max(axis=0)
+        w = w * self.lift_unit_mm
+        block = (self.lift_mm[corner[0], corner[1], corner[2]] * w[..., None, None]).reshape(8, 2, -1)
+        # (a superficial face pressed down under a belly of a higher layer has a negative lift:
+        # the deepest press of the corners is taken in the same way)
+        return np.maximum(block.max(axis=0), 0.0) + np.minimum(block.min(axis=0), 0.0)
 
 #: Share of a belly's thickness by which one of a lower layer may press it (:attr:`BellyRig.lift_mm`).
 LIFT_PRESS_SHARE = 0.7
+#: Share of a belly's thickness by which it may be pressed in all: where two bellies still meet
+#: once the upper one is lifted as far as it may be, both are pressed further, to no less than
+#: 20 % of their thickness (:mod:`viewer.meshgen.settle`).
+LIFT_PRESS_LIMIT = 0.8
 
 
 def sheet_normals(fib: np.ndarray, chord: np.ndarray | None = None) -> np.ndarray:

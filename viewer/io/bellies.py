@@ -47,7 +47,7 @@ def grid_bytes(grid: DistanceGrid) -> bytes:
 
 def lift_bytes(rig: BellyRig) -> bytes:
     """The lift table's file content (deterministic)."""
-    q = np.clip(np.rint(rig.lift_mm / LIFT_UNIT_MM), -32767, 32767).astype("<i2")
+    q = np.clip(np.rint(rig.lift_mm * (rig.lift_unit_mm / LIFT_UNIT_MM)), -32767, 32767).astype("<i2")
     return zlib.compress(q.tobytes(order="C"), 9)
 
 
@@ -210,7 +210,7 @@ def as_stored(rig: BellyRig, grids=()) -> tuple[BellyRig, tuple]:
     if rig.lift_mm is not None:
         q = np.frombuffer(zlib.decompress(lift_bytes(rig)), dtype="<i2").reshape(rig.lift_mm.shape)
         stored = replace(stored, lift_nodes=tuple(np.array(doc["lifts"][a], dtype=float) for a in _LIFT_AXES),
-                         lift_mm=q.astype(np.float32) * np.float32(LIFT_UNIT_MM))
+                         lift_mm=q, lift_unit_mm=LIFT_UNIT_MM)
     out = []
     for grid in grids:
         q = np.frombuffer(zlib.decompress(grid_bytes(grid)), dtype="<i2").reshape(grid.values_mm.shape)
@@ -250,7 +250,8 @@ def _load_grid(folder: Path, body: str, entry, file) -> DistanceGrid:
 
 def _read_packed(path: Path, sha256, shape, unit, *, what: str, listed: str, count_error: str) -> np.ndarray:
     """A zlib-packed little-endian int16 array file (a distance grid, the lift table): checked
-    against its SHA-256 and ``shape``, returned as float32 values times ``unit`` (mm)."""
+    against its SHA-256 and ``shape``, returned as float32 values times ``unit`` (mm), or as the
+    stored steps themselves (read-only int16) when ``unit`` is None."""
     shown = display_path(path)
     try:
         data = path.read_bytes()
@@ -266,10 +267,11 @@ def _read_packed(path: Path, sha256, shape, unit, *, what: str, listed: str, cou
         raise DataError(f"not a compressed {what} ({exc})", file=shown) from None
     if len(raw) != expected:
         raise DataError(f"holds {len(raw) // 2} values but {count_error}", file=shown)
-    return np.frombuffer(raw, dtype="<i2").reshape(shape).astype(np.float32) * np.float32(unit)
+    steps = np.frombuffer(raw, dtype="<i2").reshape(shape)
+    return steps if unit is None else steps.astype(np.float32) * np.float32(unit)
 
 
-def _load_lifts(folder: Path, entry, points: int, file) -> tuple[tuple, np.ndarray]:
+def _load_lifts(folder: Path, entry, points: int, file) -> tuple[tuple, np.ndarray, float]:
     from viewer.io.meshes import _relative_file
 
     if not isinstance(entry, dict):
@@ -293,11 +295,11 @@ def _load_lifts(folder: Path, entry, points: int, file) -> tuple[tuple, np.ndarr
     unit = entry["unit_mm"]
     if isinstance(unit, bool) or not isinstance(unit, (int, float)) or not 0 < unit <= 1:
         raise DataError(f"expected a number of mm in (0, 1], got {unit!r}"[:200], file=file, field="lifts.unit_mm")
-    table = _read_packed(Path(folder) / name, entry["sha256"], shape, unit, what="lift table",
+    table = _read_packed(Path(folder) / name, entry["sha256"], shape, None, what="lift table",
                          listed=f"listed as the lift table in {BELLIES}",
                          count_error=f"{BELLIES} describes {int(np.prod(shape))} "
                                      f"({' x '.join(str(x) for x in shape)})")
-    return tuple(nodes), table
+    return tuple(nodes), table, float(unit)
 
 
 def load_bellies(folder: Path, manifest: dict, line_ids) -> tuple[BellyRig | None, tuple]:
@@ -318,6 +320,6 @@ def load_bellies(folder: Path, manifest: dict, line_ids) -> tuple[BellyRig | Non
         raise DataError("expected an object of body -> grid", file=shown, field="distance")
     grids = tuple(_load_grid(folder, body, entry, shown) for body, entry in distance.items())
     if "lifts" in doc:
-        nodes, table = _load_lifts(folder, doc["lifts"], len(rig.line_ids) * rig.fibres * rig.stations, shown)
-        rig = replace(rig, lift_nodes=nodes, lift_mm=table)
+        nodes, table, unit = _load_lifts(folder, doc["lifts"], len(rig.line_ids) * rig.fibres * rig.stations, shown)
+        rig = replace(rig, lift_nodes=nodes, lift_mm=table, lift_unit_mm=unit)
     return rig, grids

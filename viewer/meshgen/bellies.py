@@ -48,10 +48,20 @@ def _knot(spec: dict, landmarks: dict, file: Path, field: str) -> tuple[np.ndarr
     return point + np.asarray(spec.get("offset", (0.0, 0.0, 0.0)), dtype=float), bool(spec.get("bone", True))
 
 
-def footprint_row(knots: list, n_points: int, landmarks: dict, bones: trimesh.Trimesh, file: Path, field: str) -> np.ndarray:
+#: A footprint given the way its bone surface faces (``origin_faces``) lies on the faces whose
+#: normals are within this cosine of it.
+FACES_COSINE = 0.3
+
+
+def footprint_row(knots: list, n_points: int, landmarks: dict, bones: trimesh.Trimesh, file: Path, field: str,
+                  faces=None) -> np.ndarray:
     """``n_points`` evenly spaced along the row through ``knots`` ``(n_points, 3)``, on the bones.
 
-    A point between two knots that both lie on bone is moved to the nearest point of ``bones``.
+    A point between two knots that both lie on bone is moved to the nearest point of ``bones``;
+    with ``faces`` (a direction), to the nearest point of the bone surface facing that way. Where
+    a plate is thin (the iliac wing near its crest and the anterior superior iliac spine, a few
+    millimetres thick) the nearest point can be on its far surface, and a muscle arising from
+    the gluteal surface would come out on the pelvic one.
     """
     pts, on_bone = zip(*(_knot(k, landmarks, file, f"{field}[{i}]") for i, k in enumerate(knots)))
     pts = np.array(pts)
@@ -62,9 +72,23 @@ def footprint_row(knots: list, n_points: int, landmarks: dict, bones: trimesh.Tr
     segment = np.clip(np.searchsorted(s, t, side="right") - 1, 0, len(pts) - 2)
     project = np.array([on_bone[j] and on_bone[j + 1] for j in segment])
     if project.any():
-        closest, _, _ = trimesh.proximity.closest_point(bones, row[project])
-        row[project] = closest
+        surface = bones
+        if faces is not None:
+            way = np.asarray(faces, dtype=float) / np.linalg.norm(faces)
+            surface = bones.submesh([np.flatnonzero(bones.face_normals @ way > FACES_COSINE)], append=True)
+        row[project] = trimesh.proximity.closest_point(surface, row[project])[0]
     return row
+
+
+def _direction(value, file: Path, field: str):
+    """An optional direction ``[x, y, z]`` (pelvis frame) from the definitions."""
+    if value is None:
+        return None
+    arr = np.asarray(value, dtype=float) if isinstance(value, list) and len(value) == 3 and all(
+        isinstance(x, (int, float)) and not isinstance(x, bool) for x in value) else None
+    if arr is None or not np.all(np.isfinite(arr)) or np.linalg.norm(arr) < 1e-6:
+        raise DataError(f"expected a direction [x, y, z] that is not zero, got {value!r}"[:200], file=file, field=field)
+    return arr
 
 
 def _thickness_profile(spec: dict, stations: int, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -91,7 +115,7 @@ def _path_fraction(polyline: np.ndarray, point: np.ndarray) -> float:
 
 
 def build_rig(lines, polylines, landmarks: dict, bone_meshes: dict, targets_mm3: dict[str, float],
-              doc: dict | None = None, file: Path | None = None) -> tuple[BellyRig, tuple]:
+              doc: dict | None = None, file: Path | None = None, lift_nodes=None) -> tuple[BellyRig, tuple]:
     """The belly rig of every muscle line named in the definitions, calibrated at the neutral pose.
 
     Parameters
@@ -101,6 +125,7 @@ def build_rig(lines, polylines, landmarks: dict, bone_meshes: dict, targets_mm3:
         at the neutral pose).
     bone_meshes : bone id -> trimesh.Trimesh.
     targets_mm3 : line id -> PCSA x optimal fibre length (mm^3).
+    lift_nodes : node poses of the lift table (default :data:`viewer.meshgen.layers.LIFT_NODES`).
 
     Returns the rig and the bone distance grids (:func:`distance_grids`) it was calibrated with.
     """
@@ -118,7 +143,8 @@ def build_rig(lines, polylines, landmarks: dict, bone_meshes: dict, targets_mm3:
             if m not in index:
                 raise DataError(f"unknown muscle line {m!r}", file=file, field=f"bellies.{name}.lines")
         n = len(members)
-        o_row = footprint_row(spec["origin"], n * (F - 1) + 1, landmarks, origin_bones, file, f"bellies.{name}.origin")
+        o_row = footprint_row(spec["origin"], n * (F - 1) + 1, landmarks, origin_bones, file, f"bellies.{name}.origin",
+                              _direction(spec.get("origin_faces"), file, f"bellies.{name}.origin_faces"))
         i_row = footprint_row(spec["insertion"], n * (F - 1) + 1, landmarks, insertion_bones, file,
                               f"bellies.{name}.insertion")
         centres = (np.arange(n) + 0.5) / n
@@ -194,18 +220,17 @@ def build_rig(lines, polylines, landmarks: dict, bone_meshes: dict, targets_mm3:
     grids = tuple(distance_grids(rig, lines, bone_meshes))
     # Each belly lies on those of lower layers: calibrated with its lifts at the neutral pose,
     # then the lift table over the range of motion is made for the final thickness.
-    from viewer.meshgen.layers import constant_table, lift_at_pose, lift_table
+    from viewer.meshgen.layers import constant_lift, lift_at_pose, lift_table
 
     layer = np.array(layer)
     for _ in range(3):
-        nodes, table = constant_table(lift_at_pose(rig, neutral, {}, grids, layer))
-        rig = replace(rig, lift_nodes=nodes, lift_mm=table)
+        rig = constant_lift(rig, lift_at_pose(rig, neutral, {}, grids, layer))
         scale, knots = _calibrate(rig, neutral, flesh_arr, tendon_arr, groups, side, targets, grids, knots)
         rig = replace(rig, thickness_mm=np.round(flesh_arr * scale[:, :, None] + tendon_arr, 3))
     from viewer.meshgen import layers
 
-    nodes = layers.LIFT_NODES
-    return replace(rig, lift_nodes=nodes, lift_mm=lift_table(rig, lines, grids, layer, nodes)), grids
+    nodes = layers.LIFT_NODES if lift_nodes is None else lift_nodes
+    return replace(rig, lift_nodes=nodes, lift_mm=lift_table(rig, lines, grids, layer, nodes), lift_unit_mm=1.0), grids
 
 
 def _calibrate(rig, neutral, flesh, tendon, groups, side, targets, grids=(), knots=None) -> np.ndarray:

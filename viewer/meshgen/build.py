@@ -106,7 +106,7 @@ def belly_targets(lines) -> dict[str, float]:
     return targets
 
 
-def generate(params: BoneParams | None = None, source: str = "ct"):
+def generate(params: BoneParams | None = None, source: str = "ct", lift_nodes=None):
     """Everything the folder holds, in memory.
 
     ``source`` is ``"ct"`` (default: the CT-derived bones; needs the ``build-meshes`` extra) or
@@ -160,7 +160,8 @@ def generate(params: BoneParams | None = None, source: str = "ct"):
     if source == "ct":
         from viewer.meshgen.bellies import build_rig
 
-        rig, grids = bellyio.as_stored(*build_rig(lines, polylines, landmarks, bone_meshes, belly_targets(lines)))
+        rig, grids = bellyio.as_stored(*build_rig(lines, polylines, landmarks, bone_meshes, belly_targets(lines),
+                                                          lift_nodes=lift_nodes))
         generator["bellies"] = {"stations": rig.stations, "fibres": rig.fibres, "pose": "neutral"}
         index = {line.id: k for k, line in enumerate(lines)}
         belly_vertices = rig.vertices([polylines[index[i]] for i in rig.line_ids], {}, grids)
@@ -173,10 +174,11 @@ def generate(params: BoneParams | None = None, source: str = "ct"):
     return meshes, landmarks, path_doc, generator, rig, grids
 
 
-def write(out_dir: Path, params: BoneParams | None = None, source: str = "ct") -> dict:
-    """Generate and write the mesh folder; returns the manifest."""
+def write(out_dir: Path, params: BoneParams | None = None, source: str = "ct", lift_nodes=None) -> dict:
+    """Generate and write the mesh folder; returns the manifest. ``lift_nodes``: the node poses
+    of the bellies' lift table (default :data:`viewer.meshgen.layers.LIFT_NODES`)."""
     out_dir = Path(out_dir)
-    meshes, landmarks, path_doc, generator, rig, grids = generate(params, source)
+    meshes, landmarks, path_doc, generator, rig, grids = generate(params, source, lift_nodes)
     out_dir.mkdir(parents=True, exist_ok=True)
     structures = {}
     for sid, (kind, body, vertices, faces) in meshes.items():

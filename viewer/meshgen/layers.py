@@ -8,8 +8,11 @@ along its outward normal. The lifts are spread over each muscle's sheet (the lar
 window of fibre points, then the mean over the window: every point moves at least as far as it
 asked, and the surface stays smooth). The superficial face follows only by what is left once the
 belly is pressed to 30 % of its thickness, as a muscle lying on another is flattened by it rather
-than lifted off whole (the build calibrates the volume with the lifts at the neutral pose). The table (:attr:`viewer.core.belly.BellyRig.lift_mm`) is interpolated
-between the nodes at display time.
+than lifted off whole (the build calibrates the volume with the lifts at the neutral pose).
+What is still left where two bellies meet is resolved on the closed meshes as drawn
+(:mod:`viewer.meshgen.settle`: the upper belly lifted further, the lower one pressed down). The
+table (:attr:`viewer.core.belly.BellyRig.lift_mm`) is interpolated between the nodes at display
+time.
 """
 
 from __future__ import annotations
@@ -18,11 +21,19 @@ from dataclasses import replace
 
 import numpy as np
 
-from viewer.core.belly import LIFT_PRESS_SHARE, BellyRig, push_out
+from viewer.core.belly import (
+    LIFT_PRESS_LIMIT,
+    LIFT_PRESS_SHARE,
+    BellyRig,
+    belly_faces,
+    closed_volume,
+    push_out,
+)
+from viewer.meshgen.settle import settle
 
 #: Node poses of the lift table (deg): flexion, abduction, external rotation over the range of motion
 #: (the neutral pose is a node, so the meshes and volumes at neutral are those calibrated).
-LIFT_NODES = (np.linspace(-20.0, 120.0, 8), np.linspace(-30.0, 45.0, 6), np.array([-40.0, -20.0, 0.0, 20.0, 35.0, 50.0]))
+LIFT_NODES = (np.linspace(-20.0, 120.0, 15), np.linspace(-30.0, 45.0, 6), np.linspace(-40.0, 50.0, 10))
 #: Clearance (mm) kept between a belly and one of a lower layer under it (a little more than
 #: nothing, so that interpolation between nodes keeps them apart).
 CLEARANCE_MM = 1.5
@@ -31,6 +42,12 @@ PRESS_SHARE = LIFT_PRESS_SHARE
 #: Largest lift (mm) one point may ask for in one pass, largest in all, and passes per layer.
 MAX_STEP_MM = 25.0
 MAX_LIFT_MM = 25.0
+#: Largest lift (mm) once the bellies are settled on the meshes as drawn (a superficial belly
+#: such as gluteus maximus stands further off where the hip flexes under it).
+SETTLE_MAX_LIFT_MM = 40.0
+SETTLE_PRESS_SHARE = LIFT_PRESS_LIMIT
+#: Settling may not bring a belly's volume below this share of what it was before.
+KEEP_VOLUME_SHARE = 0.5
 #: Where the two bellies' outward normals are nearer perpendicular than this (cosine), they do
 #: not lie one on the other there (an edge or a twist) and no lift is asked.
 MIN_FACING = 0.3
@@ -187,29 +204,81 @@ def lift_at_pose(rig: BellyRig, polylines, matrices: dict, grids, layer: np.ndar
         best = shares[np.argmin(depth - 1e-3 * shares[:, None], axis=0)]
         lift[0, cols] *= best
         lift[1, cols] = np.maximum(lift[0, cols] - PRESS_SHARE * thick0, 0.0)
+        if value == layer.max():
+            # The uppermost layer (gluteus maximus) is not settled: its sheet folds at extreme
+            # poses (flexion with abduction and rotation), and lifting it further there turns
+            # it inside out. It keeps its layered lifts.
+            continue
+        drawn = lambda now: constant_lift(rig, now).vertices(polylines, matrices, grids)
+        layered = lift.copy()
+        settle(rig, upper_lines, lower_lines, out, np.einsum("ij,ij->i", top0 - deep0, out), lift, drawn,
+               lambda raw, lines: _spread_lines(rig, raw, lines), SETTLE_MAX_LIFT_MM, SETTLE_PRESS_SHARE)
+        # A belly that settling would crumple (a sheet already folded by an extreme pose, whose
+        # volume then collapses) keeps the lifts it had before.
+        if not np.array_equal(layered, lift):
+            faces = belly_faces(rig.stations, rig.fibres)
+            before, after = drawn(layered), drawn(lift)
+            for m in np.concatenate([upper_lines, lower_lines]):
+                if closed_volume(after[m], faces) < KEEP_VOLUME_SHARE * closed_volume(before[m], faces):
+                    lift[:, m * FS:(m + 1) * FS] = layered[:, m * FS:(m + 1) * FS]
     return lift
 
 
+def _spread_lines(rig: BellyRig, raw: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """``raw`` (one value per fibre point of every line) spread over the sheets of ``lines``."""
+    FS = rig.fibres * rig.stations
+    index, nbr, count = _sheets(rig, lines)
+    cols = (np.asarray(lines)[:, None] * FS + np.arange(FS)).ravel()
+    per_sheet = np.zeros(len(nbr) + 1)
+    np.maximum.at(per_sheet, index[cols], raw[cols])
+    spread = np.zeros_like(raw)
+    spread[cols] = _spread(per_sheet, nbr, count)[index[cols]]
+    return spread
+
+
 def lift_table(rig: BellyRig, lines, grids, layer: np.ndarray, nodes=None) -> np.ndarray:
-    """The lift table ``(len(nodes[0]), len(nodes[1]), len(nodes[2]), 2, n_lines * F * S)`` (float32)."""
-    from viewer.core.kinematics import body_transform
-    from viewer.core.paths import PathSet
+    """The lift table ``(len(nodes[0]), len(nodes[1]), len(nodes[2]), 2, n_lines * F * S)`` (float32).
+
+    The node poses are independent of one another: they are shared out over the machine's cores
+    (the result does not depend on how many).
+    """
+    import os
+    from concurrent.futures import ProcessPoolExecutor
 
     nodes = LIFT_NODES if nodes is None else nodes
-    paths = PathSet(lines)
-    index = {line.id: k for k, line in enumerate(lines)}
     table = np.zeros((*(len(x) for x in nodes), 2, len(rig.line_ids) * rig.fibres * rig.stations), np.float32)
-    for i, f in enumerate(nodes[0]):
-        for j, a in enumerate(nodes[1]):
-            for k, r in enumerate(nodes[2]):
-                pose = np.array([f, a, r])
-                polys = paths.polylines(pose)
-                table[i, j, k] = lift_at_pose(rig, [polys[index[x]] for x in rig.line_ids],
-                                              {"femur": body_transform("femur", pose)}, grids, layer)
+    work = [(rig, lines, grids, layer, (f, nodes[1], nodes[2])) for f in nodes[0]]
+    workers = min(len(work), os.cpu_count() or 1)
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            rows = list(pool.map(_lift_row, work))
+    else:
+        rows = [_lift_row(w) for w in work]
+    for i, row in enumerate(rows):
+        table[i] = row
     return table
 
 
-def constant_table(lift: np.ndarray) -> tuple[tuple, np.ndarray]:
-    """Nodes and table that give ``lift`` ``(2, N)`` at every pose."""
+def _lift_row(work) -> np.ndarray:
+    """Lifts at the node poses of one flexion angle ``(n_abduction, n_rotation, 2, N)``."""
+    from viewer.core.kinematics import body_transform
+    from viewer.core.paths import PathSet
+
+    rig, lines, grids, layer, (f, abductions, rotations) = work
+    paths = PathSet(lines)
+    index = {line.id: k for k, line in enumerate(lines)}
+    row = np.zeros((len(abductions), len(rotations), 2, len(rig.line_ids) * rig.fibres * rig.stations), np.float32)
+    for j, a in enumerate(abductions):
+        for k, r in enumerate(rotations):
+            pose = np.array([f, a, r])
+            polys = paths.polylines(pose)
+            row[j, k] = lift_at_pose(rig, [polys[index[x]] for x in rig.line_ids],
+                                     {"femur": body_transform("femur", pose)}, grids, layer)
+    return row
+
+
+def constant_lift(rig: BellyRig, lift: np.ndarray) -> BellyRig:
+    """``rig`` with a lift table that gives ``lift`` ``(2, N)`` (mm) at every pose."""
     nodes = tuple(np.array([-1e3, 1e3]) for _ in range(3))
-    return nodes, np.broadcast_to(lift.astype(np.float32), (2, 2, 2, *lift.shape)).copy()
+    table = np.broadcast_to(lift.astype(np.float32), (2, 2, 2, *lift.shape)).copy()
+    return replace(rig, lift_nodes=nodes, lift_mm=table, lift_unit_mm=1.0)
