@@ -204,11 +204,6 @@ def lift_at_pose(rig: BellyRig, polylines, matrices: dict, grids, layer: np.ndar
         best = shares[np.argmin(depth - 1e-3 * shares[:, None], axis=0)]
         lift[0, cols] *= best
         lift[1, cols] = np.maximum(lift[0, cols] - PRESS_SHARE * thick0, 0.0)
-        if value == layer.max():
-            # The uppermost layer (gluteus maximus) is not settled: its sheet folds at extreme
-            # poses (flexion with abduction and rotation), and lifting it further there turns
-            # it inside out. It keeps its layered lifts.
-            continue
         drawn = lambda now: constant_lift(rig, now).vertices(polylines, matrices, grids)
         layered = lift.copy()
         settle(rig, upper_lines, lower_lines, out, np.einsum("ij,ij->i", top0 - deep0, out), lift, drawn,
