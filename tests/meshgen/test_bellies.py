@@ -159,6 +159,27 @@ def test_sheet_normals_of_a_flat_sheet():
     np.testing.assert_allclose(sheet_normals(fib), np.broadcast_to([0.0, 0.0, 1.0], (F, S, 3)))
 
 
+def test_a_thick_sheet_bent_sharply_at_one_station_does_not_fold_on_its_inner_face():
+    """Fibres that turn by 60 degrees at one station (a via point): offset by 12 mm (four
+    station spacings) along the normals on the inside of the bend, the face keeps running
+    forwards along every fibre when the normals turn over several stations; with the turn at
+    one station, as the raw cross products have it, the inner face would double back on itself."""
+    F, S, step = 3, 21, 3.0
+    turn = np.radians(60.0)
+    t = np.arange(S) - S // 2
+    direction = np.where(t[:, None] < 0, [1.0, 0.0, 0.0], [np.cos(turn), np.sin(turn), 0.0])
+    centre = np.cumsum(direction * step, axis=0)
+    fib = np.stack([centre + [0.0, 0.0, 4.0 * f] for f in range(F)])          # (F, S, 3)
+    normal = sheet_normals(fib)
+    inner = fib + 12.0 * normal * np.sign(normal[:, S // 2, 1].mean())        # towards the inside of the bend
+    forwards = np.einsum("fsd,fsd->fs", np.diff(inner, axis=1), np.diff(fib, axis=1))
+    assert forwards.min() > 0.0, forwards.min()
+    raw = np.cross(np.gradient(fib, axis=1), (fib[-1] - fib[0])[None])
+    raw /= np.linalg.norm(raw, axis=-1, keepdims=True)
+    folded = fib + 12.0 * raw * np.sign(raw[:, S // 2, 1].mean())
+    assert np.einsum("fsd,fsd->fs", np.diff(folded, axis=1), np.diff(fib, axis=1)).min() < 0.0
+
+
 def test_a_footprint_row_given_the_way_its_bone_faces_stays_on_that_side_of_a_thin_plate():
     """A row across a plate 2 mm thick that dips below its middle near its end: by nearest
     points alone its last points land on the far surface; given the way the surface faces, on

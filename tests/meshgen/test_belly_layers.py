@@ -137,12 +137,12 @@ def worst(model):
     return _worst_over_the_range(model)
 
 
-def test_layering_keeps_every_pair_within_4_mm_and_within_2_mm_at_neutral(worst):
+def test_layering_keeps_every_pair_within_3_mm_and_within_2_mm_at_neutral(worst):
     """What the layers reach today (before them: 19.4 mm, piriformis in gluteus maximus; two
     rounds ago 8.7 mm, medius in minimus; before maximus was settled too, 4.8 mm, maximus in
-    quadratus femoris): no pair deeper than 4 mm at any of the poses, and none at the neutral
+    quadratus femoris): no pair deeper than 3 mm at any of the poses, and none at the neutral
     pose deeper than 2 mm."""
-    assert max(worst.values()) < 4.0, max(worst.items(), key=lambda kv: kv[1])
+    assert max(worst.values()) < 3.0, max(worst.items(), key=lambda kv: kv[1])
     neutral = {k: d for k, d in worst.items() if k[2] == (0, 0, 0) and d > LIMIT_MM}
     assert not neutral, neutral
 
@@ -155,10 +155,10 @@ def test_muscles_under_gluteus_maximus_keep_within_2_mm_of_one_another_over_the_
     assert not deep, f"deepest point of one muscle inside another (mm): {deep}"
 
 
-@pytest.mark.xfail(strict=True, reason="not reached yet where gluteus maximus folds over quadratus femoris in deep "
-                   "flexion: maximus's lower part reaches 3.5 mm into quadratus femoris at 120 deg flexion and its "
-                   "middle part 2.3 mm at 90 deg flexion with 40 deg external rotation (pressed as far as they may "
-                   "be); strict, so that it is turned back into a plain test once it holds")
+@pytest.mark.xfail(strict=True, reason="not reached yet at one pose: at 90 deg flexion with 40 deg external rotation "
+                   "the middle part of gluteus maximus reaches 2.3 mm into quadratus femoris, squeezed between it and "
+                   "obturator externus and pressed as far as it may be (every other pose and pair within 2 mm); "
+                   "strict, so that it is turned back into a plain test once it holds")
 def test_no_two_muscles_interpenetrate_more_than_2_mm_over_the_range_of_motion(worst):
     """Minimus under medius under maximus, the rotators under maximus, at neutral and across
     the range of motion (the gemelli and obturator internus, one conjoint tendon, excepted)."""

@@ -321,9 +321,29 @@ def sheet_normals(fib: np.ndarray, chord: np.ndarray | None = None) -> np.ndarra
     along = np.gradient(fib, axis=-2)
     if chord is None:
         chord = fib[..., -1, :, :] - fib[..., 0, :, :]
-    n = np.cross(along, chord[..., None, :, :])
+    n = _along_stations_smoothed(np.cross(along, chord[..., None, :, :]))
     length = np.linalg.norm(n, axis=-1, keepdims=True)
     return n / np.maximum(length, 1e-12)
+
+
+#: Binomial weights with which a sheet's normals are averaged along its fibres (11 stations,
+#: about a third of a belly's length): where the fibres turn sharply at a via point (gluteus
+#: maximus over the greater trochanter with the femur rotated), a thick belly's inner face,
+#: laid off along normals that turn within one station, would fold into itself; spread over
+#: several stations the turn is gentle enough for the belly's thickness.
+NORMAL_SMOOTHING = np.array([1, 10, 45, 120, 210, 252, 210, 120, 45, 10, 1], dtype=float) / 1024.0
+
+
+def _along_stations_smoothed(n: np.ndarray) -> np.ndarray:
+    """``n`` ``(..., S, 3)`` averaged along the station axis with :data:`NORMAL_SMOOTHING` (the
+    end values repeated beyond the ends)."""
+    half = len(NORMAL_SMOOTHING) // 2
+    stations = n.shape[-2]
+    padded = np.pad(n, [(0, 0)] * (n.ndim - 2) + [(half, half), (0, 0)], mode="edge")
+    out = NORMAL_SMOOTHING[0] * padded[..., :stations, :]
+    for k in range(1, len(NORMAL_SMOOTHING)):
+        out = out + NORMAL_SMOOTHING[k] * padded[..., k:k + stations, :]
+    return out
 
 
 @dataclass(frozen=True)
