@@ -57,6 +57,69 @@ def test_batches_follow_visibility_opacity_and_selection(session):
     assert not session.plotter.renderer.HasViewProp(scene.actors["obturator_internus"])
 
 
+def _batch_triangles(batch):
+    return vtk_to_numpy(batch["pd"].GetPolys().GetConnectivityArray()).reshape(-1, 3)
+
+
+def test_the_walls_between_compartments_drawn_together_are_left_out_of_the_batch(session, model):
+    """Maximus's three compartments in one batch are drawn as one sheet: no triangle lies wholly
+    on a boundary fibre the middle compartment shares with the upper or the lower one (those
+    walls are inside the muscle). Its free walls, the muscle's borders, are drawn; with the upper
+    compartment hidden, the middle one's wall on that side is drawn again (it is then a border)."""
+    structures = session.scene.structures
+    rig = model.bellies
+    F, S = rig.fibres, rig.stations
+    start = structures.swept_slice["gluteus_maximus.middle"].start
+    upper = structures.swept_slice["gluteus_maximus.upper"]
+
+    def wall_triangles(leaf_start, fibre):
+        tris = _batch_triangles(structures.batch["opaque"]) - leaf_start
+        own = np.all((tris >= 0) & (tris < 2 * F * S), axis=1)
+        f = (tris[own] % (F * S)) // S
+        return int(np.all(f == fibre, axis=1).sum())
+
+    full = model.meshes["gluteus_maximus.middle"].faces
+    per_wall = int(np.all((full % (F * S)) // S == 0, axis=1).sum())
+    assert per_wall == 2 * (S - 1)
+    assert wall_triangles(start, 0) == 0 and wall_triangles(start, F - 1) == 0
+    # across the seam the middle compartment's triangles use the upper one's boundary points
+    # (the same positions), so the surface is shaded as one
+    tris = _batch_triangles(structures.batch["opaque"])
+    boundary = upper.start + np.arange(2)[:, None] * F * S + (F - 1) * S + np.arange(S)[None, :]
+    middle_own = np.any((tris >= start) & (tris < start + 2 * F * S), axis=1)
+    assert np.isin(tris[middle_own], boundary).any()
+    first_fibre = start + np.arange(2)[:, None] * F * S + np.arange(S)[None, :]
+    assert not np.isin(tris, first_fibre).any()
+    points = structures.buffer
+    np.testing.assert_allclose(points[boundary], points[first_fibre], atol=1e-6)
+    # the upper compartment's upper border is a free edge of the muscle: drawn
+    assert wall_triangles(upper.start, 0) == per_wall
+    session.state.set_visible("gluteus_maximus.upper", False)
+    assert wall_triangles(start, 0) == per_wall and wall_triangles(start, F - 1) == 0
+    session.state.set_visible("gluteus_maximus.upper", True)
+    # the per-structure mesh (picking, sections) stays closed
+    assert structures.polydata["gluteus_maximus.middle"].GetNumberOfCells() == len(full)
+
+
+def test_compartments_in_different_colours_keep_a_sharp_edge(session, model):
+    """Coloured by external rotation at 90 deg of flexion, maximus's lower part (which then
+    produces it) and its middle part (which opposes it) meet at a sharp colour edge: the lower
+    part keeps its own boundary points there. Compartments in one role colour, or in their
+    anatomical shades, are joined."""
+    structures = session.scene.structures
+    assert "gluteus_maximus.lower" in structures.joined  # shades of one anatomical colour
+    session.state.set_motion("external_rotation")
+    session.state.set_pose((90, 0, 0))
+    colour = {leaf: tuple(structures.actors[leaf].GetProperty().GetColor())
+              for leaf in ("gluteus_maximus.middle", "gluteus_maximus.lower")}
+    assert colour["gluteus_maximus.middle"] != colour["gluteus_maximus.lower"], colour
+    assert "gluteus_maximus.lower" not in structures.joined
+    F, S = model.bellies.fibres, model.bellies.stations
+    lower = structures.swept_slice["gluteus_maximus.lower"].start
+    first_fibre = lower + np.arange(2)[:, None] * F * S + np.arange(S)[None, :]
+    assert np.isin(_batch_triangles(structures.batch["opaque"]), first_fibre).any()
+
+
 def test_picking_through_a_batch_names_the_muscle(session):
     scene = session.scene
     session.state.set_visible("gluteus_maximus", False)
@@ -112,15 +175,17 @@ def test_fast_frames_draw_coarse_muscles_on_the_same_points_and_colours(session)
     scene.set_fast(True)
     coarse = opaque["pd"]
     assert coarse.GetNumberOfCells() < 0.6 * full_cells
-    # Every coarse triangle joins vertices of one member's own mesh: the coarse surface is
-    # drawn from the same point buffer, so it stands where the full one stands at every pose.
+    # Every coarse triangle joins vertices of one muscle's own meshes (a compartment's and, along
+    # a seam, its neighbour's): the coarse surface is drawn from the same point buffer, so it
+    # stands where the full one stands at every pose.
     cells = vtk_to_numpy(coarse.GetPolys().GetConnectivityArray()).reshape(-1, 3)
-    spans = [structures.swept_slice[leaf] for leaf in opaque["members"]]
+    members = opaque["members"]
+    muscles = sorted({session.model.structure_of(leaf) for leaf in members})
     owner = np.full(len(structures.buffer), -1)
-    for k, span in enumerate(spans):
-        owner[span] = k
+    for leaf in members:
+        owner[structures.swept_slice[leaf]] = muscles.index(session.model.structure_of(leaf))
     assert np.all(owner[cells] >= 0) and np.all(owner[cells] == owner[cells[:, :1]])
-    assert set(np.unique(owner[cells])) == set(range(len(spans)))
+    assert set(np.unique(owner[cells])) == set(range(len(muscles)))
     state.set_pose((50, 0, -10))
     np.testing.assert_array_equal(vtk_to_numpy(coarse.GetPoints().GetData()), structures.buffer)
     state.set_pose((30, 0, 20))

@@ -150,6 +150,20 @@ class StructureLayer:
                 share = rig.fascia_share(m)
                 if leaf in self.swept_slice and share.any() and len(share) == len(model.meshes[leaf].vertices):
                     self.fascia_share[leaf] = share[:, None]
+        # The compartments of a muscle share their boundary fibres; the closed bellies' walls
+        # along them lie inside the muscle. Drawn with the neighbour in one batch, they are
+        # left out: with them, the smooth normals at each boundary bend into the wall and the
+        # muscle shows a dark groove along it, as if it were separate strips.
+        self.seams: dict[str, tuple[tuple[str, int], ...]] = {}
+        self.joined: frozenset[str] = frozenset()  # compartments drawn joined to the previous one
+        if rig is not None:
+            self._sheet_size = (rig.fibres, rig.stations)
+            for m, leaf in enumerate(rig.line_ids):
+                first, last = rig.sheet[m]
+                seams = ((rig.line_ids[m - 1], 0),) if m > first else ()
+                seams += ((rig.line_ids[m + 1], rig.fibres - 1),) if m < last else ()
+                if seams and leaf in self.swept_slice:
+                    self.seams[leaf] = seams
 
     # -- pose and colouring ---------------------------------------------------------------------
     def body_matrix(self, body: str, pose) -> np.ndarray:
@@ -285,20 +299,45 @@ class StructureLayer:
         batch = self.batch[kind]
         # Interactive frames draw the coarse triangles over the same points and colours.
         faces = self.coarse_faces if self.fast else self.swept_faces
-        if members != batch["members"] or batch.get("faces") is not faces:
+        if members != batch["members"] or batch.get("faces") is not faces or batch.get("joined") != self.joined:
             batch["members"] = members
             batch["faces"] = faces
+            batch["joined"] = self.joined
             if members:
-                batch["pd"].SetPolys(triangles(np.concatenate([faces.get(leaf, self.swept_faces[leaf])
-                                                               for leaf in members])))
+                batch["pd"].SetPolys(triangles(np.concatenate([
+                    self._batch_faces(leaf, faces.get(leaf, self.swept_faces[leaf]), members) for leaf in members])))
             else:
                 batch["pd"].SetPolys(vtkCellArray())
             batch["pd"].Modified()
         batch["actor"].SetVisibility(bool(members))
 
+    def _batch_faces(self, leaf: str, tris: np.ndarray, members: tuple[str, ...]) -> np.ndarray:
+        """A swept surface's triangles ``tris`` (batch indices) less its walls along the
+        boundary fibres it shares with a neighbouring compartment among ``members``."""
+        shared = [(other, fibre) for other, fibre in self.seams.get(leaf, ()) if other in members]
+        if not shared:
+            return tris
+        fibres, stations = self._sheet_size
+        sheet = fibres * stations
+        local = tris - self.swept_slice[leaf].start
+        fibre = (local % sheet) // stations
+        wall = np.zeros(len(tris), dtype=bool)
+        for _, f in shared:
+            wall |= np.all(fibre == f, axis=1)
+        tris, local, fibre = tris[~wall], local[~wall], fibre[~wall]
+        for other, f in shared:
+            if f == 0 and leaf in self.joined:
+                # The first boundary fibre uses the previous compartment's points (the same
+                # positions): the two meshes are then one surface, smoothly shaded across it.
+                # (Not where the two are drawn in different role colours: that edge stays sharp.)
+                on = fibre == 0
+                tris = np.where(on, self.swept_slice[other].start + local + (fibres - 1) * stations, tris)
+        return tris
+
     def _update_batches(self, selected: set[str]) -> None:
         """Sort the swept surfaces into the batches (or on their own) and write their colours."""
         opaque, clear = [], []
+        drawn: dict[str, bytes] = {}
         rgb, rgba = self.batch["opaque"]["colours"], self.batch["translucent"]["colours"]
         for leaf, span in self.swept_slice.items():
             actor = self.actors[leaf]
@@ -316,6 +355,9 @@ class StructureLayer:
                 colour = np.round(colour * (1.0 - share) + 255 * palette.hex_to_rgb(palette.FASCIA_COLOUR) * share
                                   ).astype(np.uint8)
             opacity = prop.GetOpacity()
+            # (the anatomical shades of one muscle's compartments count as one colour)
+            role = self.role_colour.get(leaf)
+            drawn[leaf] = (b"" if role is None else np.asarray(role).tobytes()) + bytes([int(round(255 * opacity))])
             if opacity < 1.0:
                 clear.append(leaf)
                 rgba[span, :3] = colour
@@ -323,6 +365,8 @@ class StructureLayer:
             else:
                 opaque.append(leaf)
                 rgb[span] = colour
+        self.joined = frozenset(leaf for leaf, seams in self.seams.items() for other, fibre in seams
+                                if fibre == 0 and leaf in drawn and drawn[leaf] == drawn.get(other))
         self._set_batch_members("opaque", tuple(opaque))
         self._set_batch_members("translucent", tuple(clear))
         for batch in self.batch.values():
