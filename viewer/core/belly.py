@@ -18,6 +18,7 @@ deep face is fibre ``k`` at station ``i``; the superficial face follows at ``n +
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -337,13 +338,20 @@ NORMAL_SMOOTHING = np.array([1, 10, 45, 120, 210, 252, 210, 120, 45, 10, 1], dty
 def _along_stations_smoothed(n: np.ndarray) -> np.ndarray:
     """``n`` ``(..., S, 3)`` averaged along the station axis with :data:`NORMAL_SMOOTHING` (the
     end values repeated beyond the ends)."""
+    return _smoothing_matrix(n.shape[-2]) @ n
+
+
+@lru_cache(maxsize=4)
+def _smoothing_matrix(stations: int) -> np.ndarray:
+    """``(S, S)`` matrix applying :data:`NORMAL_SMOOTHING` along ``S`` stations (one product per
+    frame instead of a sum of shifted copies)."""
     half = len(NORMAL_SMOOTHING) // 2
-    stations = n.shape[-2]
-    padded = np.pad(n, [(0, 0)] * (n.ndim - 2) + [(half, half), (0, 0)], mode="edge")
-    out = NORMAL_SMOOTHING[0] * padded[..., :stations, :]
-    for k in range(1, len(NORMAL_SMOOTHING)):
-        out = out + NORMAL_SMOOTHING[k] * padded[..., k:k + stations, :]
-    return out
+    matrix = np.zeros((stations, stations))
+    for s in range(stations):
+        for k, w in enumerate(NORMAL_SMOOTHING):
+            matrix[s, min(max(s + k - half, 0), stations - 1)] += w
+    matrix.setflags(write=False)
+    return matrix
 
 
 @dataclass(frozen=True)

@@ -357,7 +357,7 @@ class StructureLayer:
             opacity = prop.GetOpacity()
             # (the anatomical shades of one muscle's compartments count as one colour)
             role = self.role_colour.get(leaf)
-            drawn[leaf] = (b"" if role is None else np.asarray(role).tobytes()) + bytes([int(round(255 * opacity))])
+            drawn[leaf] = (b"" if role is None else np.asarray(role).tobytes()) + bytes([round(255 * opacity)])
             if opacity < 1.0:
                 clear.append(leaf)
                 rgba[span, :3] = colour
