@@ -180,6 +180,25 @@ def test_a_thick_sheet_bent_sharply_at_one_station_does_not_fold_on_its_inner_fa
     assert np.einsum("fsd,fsd->fs", np.diff(folded, axis=1), np.diff(fib, axis=1)).min() < 0.0
 
 
+def test_fibres_are_rounded_at_a_sharp_turn_and_keep_their_ends():
+    """A fibre turning by 60 degrees at one station: rounded, no station turns by more than a
+    quarter of that, its two ends (on the footprints) do not move, and a moved fibre is rounded
+    into the moved curve (the rounding is an average of the fibre's own points)."""
+    from viewer.core.belly import _fibre_rounding
+
+    S, step, turn = 32, 4.0, np.radians(60.0)
+    t = np.arange(S) - 20
+    direction = np.where(t[:, None] < 0, [1.0, 0.0, 0.0], [np.cos(turn), np.sin(turn), 0.0])
+    fibre = np.cumsum(direction * step, axis=0)
+    rounded = _fibre_rounding(S) @ fibre
+    np.testing.assert_allclose(rounded[[0, -1]], fibre[[0, -1]], atol=1e-9)
+    d = np.diff(rounded, axis=0)
+    d /= np.linalg.norm(d, axis=1, keepdims=True)
+    turns = np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", d[1:], d[:-1]), -1.0, 1.0)))
+    assert turns.max() < 15.0, turns.max()
+    np.testing.assert_allclose(_fibre_rounding(S) @ (fibre + [5.0, -3.0, 2.0]), rounded + [5.0, -3.0, 2.0], atol=1e-9)
+
+
 def test_a_footprint_row_given_the_way_its_bone_faces_stays_on_that_side_of_a_thin_plate():
     """A row across a plate 2 mm thick that dips below its middle near its end: by nearest
     points alone its last points land on the far surface; given the way the surface faces, on

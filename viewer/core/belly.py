@@ -191,7 +191,9 @@ class BellyRig:
         w_insertion = _smoothstep((s - self.spread[:, None]) / (1.0 - self.spread[:, None]))
         start = (self.origin_mm - routes[:, :, 0])[:, :, None, :]
         end = end[:, :, None, :]
-        return routes + w_origin[:, None, :, None] * start + w_insertion[:, None, :, None] * end
+        fib = routes + w_origin[:, None, :, None] * start + w_insertion[:, None, :, None] * end
+        # (rounded where the routes turn at a via point: see :func:`_fibre_rounding`)
+        return _fibre_rounding(S) @ fib
 
     def normals(self, fib: np.ndarray) -> np.ndarray:
         """Unit sheet normals ``(n_lines, fibres, stations, 3)`` of fibre points ``fib``."""
@@ -339,6 +341,30 @@ def _along_stations_smoothed(n: np.ndarray) -> np.ndarray:
     """``n`` ``(..., S, 3)`` averaged along the station axis with :data:`NORMAL_SMOOTHING` (the
     end values repeated beyond the ends)."""
     return _smoothing_matrix(n.shape[-2]) @ n
+
+
+#: Binomial weights and passes with which the display fibres are rounded along their length.
+FIBRE_ROUNDING = (np.array([1, 8, 28, 56, 70, 56, 28, 8, 1], dtype=float) / 256.0, 2)
+
+
+@lru_cache(maxsize=4)
+def _fibre_rounding(stations: int) -> np.ndarray:
+    """``(S, S)`` matrix that rounds a fibre's corners: each interior point moves towards the
+    :data:`FIBRE_ROUNDING` average of its neighbours, by ``sin(pi s)`` of the way (the ends, on
+    the footprints, stay where they are). A route turns sharply at a via point (gluteus maximus
+    over the greater trochanter, the more so with the femur rotated); a muscle's belly does not
+    crease there, it curves over the bone (the push-out keeps it off the bone)."""
+    weights, passes = FIBRE_ROUNDING
+    half = len(weights) // 2
+    average = np.zeros((stations, stations))
+    for s in range(stations):
+        for k, w in enumerate(weights):
+            average[s, min(max(s + k - half, 0), stations - 1)] += w
+    keep = np.sin(np.pi * np.linspace(0.0, 1.0, stations))[:, None]
+    step = np.eye(stations) + keep * (average - np.eye(stations))
+    matrix = np.linalg.matrix_power(step, passes)
+    matrix.setflags(write=False)
+    return matrix
 
 
 @lru_cache(maxsize=4)
