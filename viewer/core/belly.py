@@ -335,16 +335,28 @@ def sheet_normals(fib: np.ndarray, chord: np.ndarray | None = None) -> np.ndarra
 #: laid off along normals that turn within one station, would fold into itself; spread over
 #: several stations the turn is gentle enough for the belly's thickness.
 NORMAL_SMOOTHING = np.array([1, 10, 45, 120, 210, 252, 210, 120, 45, 10, 1], dtype=float) / 1024.0
+#: Binomial weights and passes with which the display fibres are rounded along their length.
+FIBRE_ROUNDING = (np.array([1, 8, 28, 56, 70, 56, 28, 8, 1], dtype=float) / 256.0, 2)
 
 
 def _along_stations_smoothed(n: np.ndarray) -> np.ndarray:
-    """``n`` ``(..., S, 3)`` averaged along the station axis with :data:`NORMAL_SMOOTHING` (the
-    end values repeated beyond the ends)."""
-    return _smoothing_matrix(n.shape[-2]) @ n
+    """``n`` ``(..., S, 3)`` averaged along the station axis with :data:`NORMAL_SMOOTHING`."""
+    return _station_average(NORMAL_SMOOTHING.tobytes(), n.shape[-2]) @ n
 
 
-#: Binomial weights and passes with which the display fibres are rounded along their length.
-FIBRE_ROUNDING = (np.array([1, 8, 28, 56, 70, 56, 28, 8, 1], dtype=float) / 256.0, 2)
+@lru_cache(maxsize=8)
+def _station_average(weights: bytes, stations: int) -> np.ndarray:
+    """``(S, S)`` matrix that replaces each of ``S`` stations by the average of its neighbours
+    with ``weights`` (float64 bytes, centred; the end values repeated beyond the ends): one
+    matrix product per frame instead of a sum of shifted copies."""
+    w = np.frombuffer(weights)
+    half = len(w) // 2
+    matrix = np.zeros((stations, stations))
+    for s in range(stations):
+        for k, wk in enumerate(w):
+            matrix[s, min(max(s + k - half, 0), stations - 1)] += wk
+    matrix.setflags(write=False)
+    return matrix
 
 
 @lru_cache(maxsize=4)
@@ -355,27 +367,9 @@ def _fibre_rounding(stations: int) -> np.ndarray:
     over the greater trochanter, the more so with the femur rotated); a muscle's belly does not
     crease there, it curves over the bone (the push-out keeps it off the bone)."""
     weights, passes = FIBRE_ROUNDING
-    half = len(weights) // 2
-    average = np.zeros((stations, stations))
-    for s in range(stations):
-        for k, w in enumerate(weights):
-            average[s, min(max(s + k - half, 0), stations - 1)] += w
     keep = np.sin(np.pi * np.linspace(0.0, 1.0, stations))[:, None]
-    step = np.eye(stations) + keep * (average - np.eye(stations))
+    step = np.eye(stations) + keep * (_station_average(weights.tobytes(), stations) - np.eye(stations))
     matrix = np.linalg.matrix_power(step, passes)
-    matrix.setflags(write=False)
-    return matrix
-
-
-@lru_cache(maxsize=4)
-def _smoothing_matrix(stations: int) -> np.ndarray:
-    """``(S, S)`` matrix applying :data:`NORMAL_SMOOTHING` along ``S`` stations (one product per
-    frame instead of a sum of shifted copies)."""
-    half = len(NORMAL_SMOOTHING) // 2
-    matrix = np.zeros((stations, stations))
-    for s in range(stations):
-        for k, w in enumerate(NORMAL_SMOOTHING):
-            matrix[s, min(max(s + k - half, 0), stations - 1)] += w
     matrix.setflags(write=False)
     return matrix
 
