@@ -341,21 +341,26 @@ FIBRE_ROUNDING = (np.array([1, 8, 28, 56, 70, 56, 28, 8, 1], dtype=float) / 256.
 
 def _along_stations_smoothed(n: np.ndarray) -> np.ndarray:
     """``n`` ``(..., S, 3)`` averaged along the station axis with :data:`NORMAL_SMOOTHING`."""
-    return _station_average(NORMAL_SMOOTHING.tobytes(), n.shape[-2]) @ n
+    return _normal_smoothing(n.shape[-2]) @ n
 
 
-@lru_cache(maxsize=8)
-def _station_average(weights: bytes, stations: int) -> np.ndarray:
+@lru_cache(maxsize=4)
+def _normal_smoothing(stations: int) -> np.ndarray:
+    """The :data:`NORMAL_SMOOTHING` average of ``stations`` stations as a matrix (built once)."""
+    matrix = _station_average(NORMAL_SMOOTHING, stations)
+    matrix.setflags(write=False)
+    return matrix
+
+
+def _station_average(weights: np.ndarray, stations: int) -> np.ndarray:
     """``(S, S)`` matrix that replaces each of ``S`` stations by the average of its neighbours
-    with ``weights`` (float64 bytes, centred; the end values repeated beyond the ends): one
-    matrix product per frame instead of a sum of shifted copies."""
-    w = np.frombuffer(weights)
-    half = len(w) // 2
+    with ``weights`` (centred; the end values repeated beyond the ends): one matrix product per
+    frame instead of a sum of shifted copies."""
+    half = len(weights) // 2
     matrix = np.zeros((stations, stations))
     for s in range(stations):
-        for k, wk in enumerate(w):
-            matrix[s, min(max(s + k - half, 0), stations - 1)] += wk
-    matrix.setflags(write=False)
+        for k, w in enumerate(weights):
+            matrix[s, min(max(s + k - half, 0), stations - 1)] += w
     return matrix
 
 
@@ -368,7 +373,7 @@ def _fibre_rounding(stations: int) -> np.ndarray:
     crease there, it curves over the bone (the push-out keeps it off the bone)."""
     weights, passes = FIBRE_ROUNDING
     keep = np.sin(np.pi * np.linspace(0.0, 1.0, stations))[:, None]
-    step = np.eye(stations) + keep * (_station_average(weights.tobytes(), stations) - np.eye(stations))
+    step = np.eye(stations) + keep * (_station_average(weights, stations) - np.eye(stations))
     matrix = np.linalg.matrix_power(step, passes)
     matrix.setflags(write=False)
     return matrix
