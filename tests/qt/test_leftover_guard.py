@@ -25,3 +25,15 @@ def test_guard_reports_an_open_window_and_a_running_timer(qtbot):
     window.deleteLater()
     flush_deletions()
     assert not [item for item in leftovers() if "forgotten" in item]
+
+
+def test_a_closed_view_holds_no_wrapper_of_its_gl_surface(make_window):
+    """The 3D view's GL surface is a window Qt deletes with the main window; a Python wrapper of
+    it kept past that would be handed to a widget made later at the same address."""
+    from tests.qt.conftest import close_window
+
+    window = make_window()
+    interactor = window.viewport.interactor
+    assert getattr(interactor, "_surface", None) is not None    # held while the view is open
+    close_window(window)
+    assert interactor.__dict__.get("_surface") is None

@@ -335,3 +335,9 @@ class Viewport(QWidget):
         if self.interactor.ren_win is not None:
             self.interactor.ren_win.RemoveObserver(self._end_observer)
         self.interactor.close()
+        # The interactor keeps a Python wrapper of its GL surface, typed as the non-QObject
+        # QSurface, so it is never told when Qt deletes the window behind it; a widget made
+        # later at the same address would be handed that stale wrapper (seen as a crash or as
+        # "'QSurface' object has no attribute ..."). It is dropped with the view.
+        if getattr(self.interactor, "_surface", None) is not None:
+            self.interactor._surface = None
