@@ -77,6 +77,25 @@ def test_a_capped_lift_leaves_the_rest_to_the_press_within_its_limit():
     assert _overlap(meshes(lift)) == 0
 
 
+def test_a_held_belly_does_not_move_and_the_other_takes_the_whole_overlap():
+    """A belly that settling would crumple is held where it was: the one above it rises by all
+    of the overlap (5 mm plus the clearance) instead of half."""
+    rig, _, _, out, meshes = _setup()
+    lift = np.zeros((2, 2 * F * S))
+    settle(rig, np.array([1]), np.array([0]), out, np.full(2 * F * S, 10.0), lift, meshes,
+           _spread, max_lift=60.0, press_share=0.85, fixed=[0])
+    assert not lift[:, :F * S].any()                                 # the held (lower) belly untouched
+    assert lift[0, F * S:].max() > 5.0                               # the upper one rose by the whole 5 mm
+    assert _overlap(meshes(lift)) == 0
+    # ... and the other way round: the upper belly held, the lower one pressed by all of it
+    lift = np.zeros((2, 2 * F * S))
+    settle(rig, np.array([1]), np.array([0]), out, np.full(2 * F * S, 10.0), lift, meshes,
+           _spread, max_lift=60.0, press_share=0.85, fixed=[1])
+    assert not lift[:, F * S:].any()
+    assert lift[1, :F * S].min() < -5.0
+    assert _overlap(meshes(lift)) == 0
+
+
 def test_apart_bellies_are_left_alone():
     rig, _, _, out, meshes = _setup(shift_x=45.0)
     lift = np.zeros((2, 2 * F * S))

@@ -48,6 +48,8 @@ SETTLE_MAX_LIFT_MM = 40.0
 SETTLE_PRESS_SHARE = LIFT_PRESS_LIMIT
 #: Settling may not bring a belly's volume below this share of what it was before.
 KEEP_VOLUME_SHARE = 0.5
+#: Times the bellies may settle again about one that settling would crumple.
+RESETTLE = 3
 #: Where the two bellies' outward normals are nearer perpendicular than this (cosine), they do
 #: not lie one on the other there (an edge or a twist) and no lift is asked.
 MIN_FACING = 0.3
@@ -206,16 +208,29 @@ def lift_at_pose(rig: BellyRig, polylines, matrices: dict, grids, layer: np.ndar
         lift[1, cols] = np.maximum(lift[0, cols] - PRESS_SHARE * thick0, 0.0)
         drawn = lambda now: constant_lift(rig, now).vertices(polylines, matrices, grids)
         layered = lift.copy()
-        settle(rig, upper_lines, lower_lines, out, np.einsum("ij,ij->i", top0 - deep0, out), lift, drawn,
-               lambda raw, lines: _spread_lines(rig, raw, lines), SETTLE_MAX_LIFT_MM, SETTLE_PRESS_SHARE)
-        # A belly that settling would crumple (a sheet already folded by an extreme pose, whose
-        # volume then collapses) keeps the lifts it had before.
-        if not np.array_equal(layered, lift):
-            faces = belly_faces(rig.stations, rig.fibres)
-            before, after = drawn(layered), drawn(lift)
-            for m in np.concatenate([upper_lines, lower_lines]):
-                if closed_volume(after[m], faces) < KEEP_VOLUME_SHARE * closed_volume(before[m], faces):
-                    lift[:, m * FS:(m + 1) * FS] = layered[:, m * FS:(m + 1) * FS]
+        thick = np.einsum("ij,ij->i", top0 - deep0, out)
+        spread = lambda raw, lines: _spread_lines(rig, raw, lines)
+        settle(rig, upper_lines, lower_lines, out, thick, lift, drawn, spread, SETTLE_MAX_LIFT_MM, SETTLE_PRESS_SHARE)
+        # A belly that settling would crumple (a sheet already folded by an extreme pose, or one
+        # squeezed flat between two others, whose volume then collapses) keeps the lifts it had
+        # before and is held there while the bellies about it settle again, taking all of each
+        # overlap with it.
+        held = np.zeros(0, dtype=int)
+        faces = belly_faces(rig.stations, rig.fibres)
+        before = drawn(layered)
+        for attempt in range(RESETTLE + 1):
+            if np.array_equal(layered, lift):
+                break
+            after = drawn(lift)
+            crumpled = [m for m in np.concatenate([upper_lines, lower_lines])
+                        if closed_volume(after[m], faces) < KEEP_VOLUME_SHARE * closed_volume(before[m], faces)]
+            for m in crumpled:
+                lift[:, m * FS:(m + 1) * FS] = layered[:, m * FS:(m + 1) * FS]
+            if not crumpled or attempt == RESETTLE:
+                break
+            held = np.union1d(held, crumpled)
+            settle(rig, upper_lines, lower_lines, out, thick, lift, drawn, spread, SETTLE_MAX_LIFT_MM,
+                   SETTLE_PRESS_SHARE, fixed=held)
     return lift
 
 

@@ -10,7 +10,9 @@ above it, a vertex of a lower belly inside the upper one by its own height above
 deep face. Half of each is taken by lifting the upper belly's deep face and half by pressing down
 the lower belly's superficial face (a deep muscle is flattened under a superficial one), within
 limits: no lift beyond ``max_lift`` and no belly pressed to less than ``1 - press_share`` of its
-thickness. Where one of the two has reached its limit, the other takes the rest in the next rounds.
+thickness. Where one of the two has reached its limit, the other takes the rest in the next rounds;
+a belly named ``fixed`` (one that settling would crumple) does not move at all, and the other takes
+the whole of each overlap with it.
 """
 
 from __future__ import annotations
@@ -52,14 +54,15 @@ class _Surface:
 
 
 def settle(rig: BellyRig, upper: np.ndarray, lower: np.ndarray, out: np.ndarray, thick0: np.ndarray,
-           lift: np.ndarray, meshes, spread, max_lift: float, press_share: float) -> None:
+           lift: np.ndarray, meshes, spread, max_lift: float, press_share: float, fixed=()) -> None:
     """Resolve, in place in ``lift`` ``(2, n_lines * F * S)``, the overlaps left between the bellies
     of lines ``upper`` and those of the lower layers ``lower``.
 
     ``out``: outward normal of every fibre point; ``thick0``: its thickness before any lift;
     ``meshes(lift)``: the closed belly vertices ``(n_lines, 2 * F * S, 3)`` drawn with that lift;
     ``spread(raw, lines)``: a lift asked for at single points of the sheets of ``lines``, spread
-    smoothly over them (``raw`` indexed like ``lift``'s columns).
+    smoothly over them (``raw`` indexed like ``lift``'s columns); ``fixed``: lines whose lifts stay
+    as they are.
     """
     from scipy.spatial import cKDTree
 
@@ -72,6 +75,10 @@ def settle(rig: BellyRig, upper: np.ndarray, lower: np.ndarray, out: np.ndarray,
 
     def cols(m):
         return np.arange(m * FS, (m + 1) * FS)
+
+    fixed = set(int(m) for m in fixed)
+    held = np.concatenate([cols(m) for m in fixed]) if fixed else np.arange(0)
+    kept = lift[:, held].copy()
 
     for _ in range(ROUNDS):
         verts = meshes(lift)
@@ -98,10 +105,12 @@ def settle(rig: BellyRig, upper: np.ndarray, lower: np.ndarray, out: np.ndarray,
                     _, c = tree[b].query(x[inside])
                     face = faces_of[b][1 if sign > 0 else 0][c]
                     need = sign * np.einsum("ij,ij->i", face - x[inside], out[b * FS + c]) + CLEARANCE_MM
-                    need = 0.5 * np.maximum(need, CLEARANCE_MM)
-                    # (asked at the vertex's own fibre point and at the other belly's nearest one)
-                    np.maximum.at(into, a * FS + inside % FS, need)
-                    np.maximum.at(press if into is rise else rise, b * FS + c, need)
+                    need = np.maximum(need, CLEARANCE_MM)
+                    # (asked at the vertex's own fibre point and at the other belly's nearest one;
+                    # all of it of one belly where the other is held)
+                    own = 0.5 if not {a, b} & fixed else float(b in fixed)
+                    np.maximum.at(into, a * FS + inside % FS, own * need)
+                    np.maximum.at(press if into is rise else rise, b * FS + c, (1.0 - own) * need)
         if max(rise.max(), press.max()) == 0.0:
             return
         up = np.concatenate([cols(m) for m in upper])
@@ -111,3 +120,4 @@ def settle(rig: BellyRig, upper: np.ndarray, lower: np.ndarray, out: np.ndarray,
         lift[0, up] = np.minimum(lift[0, up] + spread(rise, upper)[up], max_lift)
         lift[1, up] = np.maximum(lift[1, up], floor(up))
         lift[1, down] = np.maximum(lift[1, down] - spread(press, lower)[down], floor(down))
+        lift[:, held] = kept
