@@ -44,10 +44,10 @@ MAX_STEP_MM = 25.0
 MAX_LIFT_MM = 25.0
 #: Largest lift (mm) once the bellies are settled on the meshes as drawn (a superficial belly
 #: such as gluteus maximus stands further off where the hip flexes under it).
-SETTLE_MAX_LIFT_MM = 40.0
+SETTLE_MAX_LIFT_MM = 50.0
 SETTLE_PRESS_SHARE = LIFT_PRESS_LIMIT
 #: Settling may not bring a belly's volume below this share of what it was before.
-KEEP_VOLUME_SHARE = 0.5
+KEEP_VOLUME_SHARE = 0.15
 #: Times the bellies may settle again about one that settling would crumple.
 RESETTLE = 3
 #: Where the two bellies' outward normals are nearer perpendicular than this (cosine), they do

@@ -90,7 +90,7 @@ def settle(rig: BellyRig, upper: np.ndarray, lower: np.ndarray, out: np.ndarray,
             su = surface[u]
             for low in lower:
                 sl = surface[low]
-                if np.any(su.hi < sl.lo) or np.any(sl.hi < su.lo):
+                if np.any(su.hi < sl.lo) or np.any(sl.hi < su.lo) or {u, low} <= fixed:
                     continue
                 # A vertex of the upper belly inside the lower one: how far the lower belly's
                 # superficial face lies above it; a vertex of the lower belly inside the upper
