@@ -217,10 +217,11 @@ def lift_at_pose(rig: BellyRig, polylines, matrices: dict, grids, layer: np.ndar
         # overlap with it.
         held = np.zeros(0, dtype=int)
         faces = belly_faces(rig.stations, rig.fibres)
-        before = drawn(layered)
+        before = None
         for attempt in range(RESETTLE + 1):
             if np.array_equal(layered, lift):
                 break
+            before = drawn(layered) if before is None else before
             after = drawn(lift)
             crumpled = [m for m in np.concatenate([upper_lines, lower_lines])
                         if closed_volume(after[m], faces) < KEEP_VOLUME_SHARE * closed_volume(before[m], faces)]
