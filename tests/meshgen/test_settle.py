@@ -127,3 +127,30 @@ def test_a_press_in_the_lift_table_is_interpolated_like_a_lift(model):
     np.testing.assert_allclose(at(38, 38, 38), [5.0 * 8 * (2 / 40) ** 3, 2.0 - 3.0 * 8 * (2 / 40) ** 3], atol=1e-6)
     # Half way every corner weighs 1/8: the lift and the press of the two nodes both count.
     np.testing.assert_allclose(at(20, 20, 20), [5.0, 2.0 - 3.0], atol=1e-6)
+
+
+def test_a_lift_that_would_turn_a_belly_inside_out_is_scaled_back(model):
+    """In extension with abduction and internal rotation gluteus medius's posterior part twists:
+    lifted in full off minimus along its skewed normals it turned inside out (about -14,000 mm3
+    at (-10, 15, -40)). The build's lift at that pose keeps every belly that is right side out
+    unlifted right side out."""
+    from viewer.core.belly import closed_volume
+    from viewer.meshgen import layers
+    from viewer.meshgen.bellies import definitions
+
+    rig = model.bellies
+    if rig is None:
+        pytest.skip("this data folder has no muscle bellies")
+    spec = definitions()[1]["bellies"]
+    layer = np.array([spec[line.split(".")[0]].get("layer", 0) for line in rig.line_ids])
+    pose = np.array([-10.0, 15.0, -40.0])
+    index = {line.id: k for k, line in enumerate(model.paths.lines)}
+    polylines = [model.paths.polylines(pose)[index[i]] for i in rig.line_ids]
+    matrices = {"femur": body_transform("femur", pose)}
+    faces = belly_faces(rig.stations, rig.fibres)
+    unlifted = replace(rig, lift_mm=None).vertices(polylines, matrices, model.bone_distance)
+    lift = layers.lift_at_pose(rig, polylines, matrices, model.bone_distance, layer)
+    drawn = layers.constant_lift(rig, lift).vertices(polylines, matrices, model.bone_distance)
+    for m, line_id in enumerate(rig.line_ids):
+        if closed_volume(unlifted[m], faces) > 0:
+            assert closed_volume(drawn[m], faces) > 0, line_id

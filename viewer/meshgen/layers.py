@@ -131,6 +131,8 @@ def lift_at_pose(rig: BellyRig, polylines, matrices: dict, grids, layer: np.ndar
     deep0 = verts[np.arange(n), deep_block].reshape(-1, 3)
     top0 = verts[np.arange(n), 1 - deep_block].reshape(-1, 3)
     lift = np.zeros((2, n * FS))
+    faces = belly_faces(S, F)
+    unlifted = np.array([closed_volume(v.reshape(-1, 3), faces) for v in verts])
     for value in np.unique(layer)[1:]:
         upper_lines = np.flatnonzero(layer == value)
         lower_lines = np.flatnonzero(layer < value)
@@ -207,6 +209,7 @@ def lift_at_pose(rig: BellyRig, polylines, matrices: dict, grids, layer: np.ndar
         lift[0, cols] *= best
         lift[1, cols] = np.maximum(lift[0, cols] - PRESS_SHARE * thick0, 0.0)
         drawn = lambda now: constant_lift(rig, now).vertices(polylines, matrices, grids)
+        _keep_right_side_out(rig, upper_lines, lift, drawn, unlifted)
         layered = lift.copy()
         thick = np.einsum("ij,ij->i", top0 - deep0, out)
         spread = lambda raw, lines: _spread_lines(rig, raw, lines)
@@ -216,7 +219,6 @@ def lift_at_pose(rig: BellyRig, polylines, matrices: dict, grids, layer: np.ndar
         # before and is held there while the bellies about it settle again, taking all of each
         # overlap with it.
         held = np.zeros(0, dtype=int)
-        faces = belly_faces(rig.stations, rig.fibres)
         before = None
         for attempt in range(RESETTLE + 1):
             if np.array_equal(layered, lift):
@@ -227,12 +229,36 @@ def lift_at_pose(rig: BellyRig, polylines, matrices: dict, grids, layer: np.ndar
                         if closed_volume(after[m], faces) < KEEP_VOLUME_SHARE * closed_volume(before[m], faces)]
             for m in crumpled:
                 lift[:, m * FS:(m + 1) * FS] = layered[:, m * FS:(m + 1) * FS]
-            if not crumpled or attempt == RESETTLE:
+            # (a belly already held that is still crumpled was so before settling: settling again
+            # about the same held bellies would change nothing)
+            if not np.setdiff1d(crumpled, held).size or attempt == RESETTLE:
                 break
             held = np.union1d(held, crumpled)
             settle(rig, upper_lines, lower_lines, out, thick, lift, drawn, spread, SETTLE_MAX_LIFT_MM,
                    SETTLE_PRESS_SHARE, fixed=held)
     return lift
+
+
+def _keep_right_side_out(rig: BellyRig, lines, lift: np.ndarray, drawn, unlifted: np.ndarray) -> None:
+    """Scale back, in place, the lifts of those of ``lines`` that they fold over themselves.
+
+    Where a sheet twists, its deep face lifted along a skewed normal can pass its superficial
+    one and turn the belly inside out (medius's posterior part in extension with abduction and
+    internal rotation): such a belly, keeping less than :data:`KEEP_VOLUME_SHARE` of its unlifted
+    volume ``unlifted``, is lifted half as far, a quarter, then not at all. (A belly folded before
+    any lift is left as it is: no lift can unfold it.)
+    """
+    FS = rig.fibres * rig.stations
+    faces = belly_faces(rig.stations, rig.fibres)
+    full = lift.copy()
+    for share in (0.5, 0.25, 0.0):
+        now = drawn(lift)
+        folded = [m for m in lines
+                  if unlifted[m] > 0.0 and closed_volume(now[m], faces) < KEEP_VOLUME_SHARE * unlifted[m]]
+        if not folded:
+            return
+        for m in folded:
+            lift[:, m * FS:(m + 1) * FS] = share * full[:, m * FS:(m + 1) * FS]
 
 
 def _spread_lines(rig: BellyRig, raw: np.ndarray, lines: np.ndarray) -> np.ndarray:
