@@ -133,6 +133,9 @@ def lift_at_pose(rig: BellyRig, polylines, matrices: dict, grids, layer: np.ndar
     lift = np.zeros((2, n * FS))
     faces = belly_faces(S, F)
     unlifted = np.array([closed_volume(v.reshape(-1, 3), faces) for v in verts])
+    thick_unlifted = np.einsum("ij,ij->i", top0 - deep0, out)
+    drawn = lambda now: constant_lift(rig, now).vertices(polylines, matrices, grids)
+    spread = lambda raw, lines: _spread_lines(rig, raw, lines)
     for value in np.unique(layer)[1:]:
         upper_lines = np.flatnonzero(layer == value)
         lower_lines = np.flatnonzero(layer < value)
@@ -208,12 +211,9 @@ def lift_at_pose(rig: BellyRig, polylines, matrices: dict, grids, layer: np.ndar
         best = shares[np.argmin(depth - 1e-3 * shares[:, None], axis=0)]
         lift[0, cols] *= best
         lift[1, cols] = np.maximum(lift[0, cols] - PRESS_SHARE * thick0, 0.0)
-        drawn = lambda now: constant_lift(rig, now).vertices(polylines, matrices, grids)
-        _keep_right_side_out(rig, upper_lines, lift, drawn, unlifted)
+        _keep_right_side_out(rig, upper_lines, lift, drawn, unlifted, faces)
         layered = lift.copy()
-        thick = np.einsum("ij,ij->i", top0 - deep0, out)
-        spread = lambda raw, lines: _spread_lines(rig, raw, lines)
-        settle(rig, upper_lines, lower_lines, out, thick, lift, drawn, spread, SETTLE_MAX_LIFT_MM, SETTLE_PRESS_SHARE)
+        settle(rig, upper_lines, lower_lines, out, thick_unlifted, lift, drawn, spread, SETTLE_MAX_LIFT_MM, SETTLE_PRESS_SHARE)
         # A belly that settling would crumple (a sheet already folded by an extreme pose, or one
         # squeezed flat between two others, whose volume then collapses) keeps the lifts it had
         # before and is held there while the bellies about it settle again, taking all of each
@@ -234,12 +234,12 @@ def lift_at_pose(rig: BellyRig, polylines, matrices: dict, grids, layer: np.ndar
             if not np.setdiff1d(crumpled, held).size or attempt == RESETTLE:
                 break
             held = np.union1d(held, crumpled)
-            settle(rig, upper_lines, lower_lines, out, thick, lift, drawn, spread, SETTLE_MAX_LIFT_MM,
+            settle(rig, upper_lines, lower_lines, out, thick_unlifted, lift, drawn, spread, SETTLE_MAX_LIFT_MM,
                    SETTLE_PRESS_SHARE, fixed=held)
     return lift
 
 
-def _keep_right_side_out(rig: BellyRig, lines, lift: np.ndarray, drawn, unlifted: np.ndarray) -> None:
+def _keep_right_side_out(rig: BellyRig, lines, lift: np.ndarray, drawn, unlifted: np.ndarray, faces) -> None:
     """Scale back, in place, the lifts of those of ``lines`` that they fold over themselves.
 
     Where a sheet twists, its deep face lifted along a skewed normal can pass its superficial
@@ -249,7 +249,6 @@ def _keep_right_side_out(rig: BellyRig, lines, lift: np.ndarray, drawn, unlifted
     any lift is left as it is: no lift can unfold it.)
     """
     FS = rig.fibres * rig.stations
-    faces = belly_faces(rig.stations, rig.fibres)
     full = lift.copy()
     for share in (0.5, 0.25, 0.0):
         now = drawn(lift)
