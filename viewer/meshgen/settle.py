@@ -76,7 +76,7 @@ def settle(rig: BellyRig, upper: np.ndarray, lower: np.ndarray, out: np.ndarray,
     def cols(m):
         return np.arange(m * FS, (m + 1) * FS)
 
-    fixed = set(int(m) for m in fixed)
+    fixed = {int(m) for m in fixed}
     held = np.concatenate([cols(m) for m in fixed]) if fixed else np.arange(0)
     kept = lift[:, held].copy()
 
