@@ -36,6 +36,24 @@ def test_all_six_rotators_produce_external_rotation_from_neutral_to_40(hip_model
     assert all(got[m] == "produces" for m in SIX), got
 
 
+def test_gluteus_maximus_shortens_to_40_while_its_middle_part_reverses_past_30(hip_model):
+    """external_rotation step 3: every part of maximus is shorter at 40 deg than at neutral, yet
+    from about 30 deg its middle part opposes further rotation and by 40 deg the other two are grey
+    (OpenSim's gait2392 model shows the same reversal of its middle part near 40 deg)."""
+    paths = hip_model.paths
+    index = {line.id: k for k, line in enumerate(paths.lines)}
+    neutral, turned = paths.lengths([[0, 0, 0], [0, 0, 40]])
+    parts = [f"gluteus_maximus.{p}" for p in ("upper", "middle", "lower")]
+    for part in parts:
+        assert turned[index[part]] < neutral[index[part]] - 2.0, part
+    for rotation in (0, 10, 20):
+        assert all(line_roles(hip_model, "external_rotation", [0, 0, rotation])[p] == "produces" for p in parts)
+    assert line_roles(hip_model, "external_rotation", [0, 0, 30])["gluteus_maximus.middle"] == "opposes"
+    at_40 = line_roles(hip_model, "external_rotation", [0, 0, 40])
+    assert at_40["gluteus_maximus.middle"] == "opposes"
+    assert at_40["gluteus_maximus.upper"] == at_40["gluteus_maximus.lower"] == "negligible"
+
+
 def test_front_parts_and_tfl_oppose_external_rotation_back_parts_produce(hip_model):
     """external_rotation step 8."""
     got = line_roles(hip_model, "external_rotation", [0, 0, 0])
