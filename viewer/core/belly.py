@@ -395,39 +395,44 @@ class DistanceGrid:
     def sample(self, points: np.ndarray, within_mm: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
         """Distance ``(n,)`` and its gradient ``(n, 3)`` (trilinear) at ``points`` ``(n, 3)``.
 
-        Points whose nearest grid value is ``within_mm`` or more (and points off the grid) get
-        ``inf`` and a zero gradient without the full interpolation.
+        Points whose grid cell has a value of ``within_mm`` or more at its lower corner (and
+        points off the grid) get ``inf`` and a zero gradient without the full interpolation. (A
+        signed distance changes by no more than the distance moved, so every corner of such a
+        cell, and so the interpolated distance, is at least ``within_mm`` minus the cell's
+        diagonal.)
         """
         v = self.values_mm
         nx, ny, nz = v.shape
         g = (np.asarray(points, dtype=float) - self.origin_mm) / self.spacing_mm
         dist = np.full(len(g), np.inf)
         grad = np.zeros((len(g), 3))
-        on = np.all((g >= 0.0) & (g <= np.array(v.shape) - 1.000001), axis=1)
-        flat = v.reshape(-1)
-        if np.isfinite(within_mm) and on.any():
-            r = np.rint(g[on]).astype(np.intp)
-            coarse = flat[(r[:, 0] * ny + r[:, 1]) * nz + r[:, 2]]
-            on[np.flatnonzero(on)[coarse >= within_mm]] = False
-        if not on.any():
+        i0 = np.floor(g).astype(np.intp)
+        # On the grid: 0 <= i0 <= shape - 2 on every axis (a negative index, read unsigned, is huge).
+        u = i0.view(np.uintp)
+        idx = np.flatnonzero((u[:, 0] <= nx - 2) & (u[:, 1] <= ny - 2) & (u[:, 2] <= nz - 2))
+        if not len(idx):
             return dist, grad
-        q = g[on]
-        i0 = np.floor(q).astype(np.intp)
-        t = q - i0
+        i0 = i0[idx]
         base = (i0[:, 0] * ny + i0[:, 1]) * nz + i0[:, 2]
+        flat = v.reshape(-1)
+        if np.isfinite(within_mm):
+            near = flat[base] < within_mm
+            idx, base, i0 = idx[near], base[near], i0[near]
+            if not len(idx):
+                return dist, grad
+        t = g[idx] - i0
         corners = np.array([(a * ny + b) * nz + e for a in (0, 1) for b in (0, 1) for e in (0, 1)])
         c = flat[base[:, None] + corners].reshape(-1, 2, 2, 2)
         tx, ty, tz = t[:, 0, None, None], t[:, 1, None], t[:, 2]
         cx = c[:, 0] * (1 - tx) + c[:, 1] * tx                 # (n, 2, 2)
         cxy = cx[:, 0] * (1 - ty) + cx[:, 1] * ty               # (n, 2)
-        dist[on] = cxy[:, 0] * (1 - tz) + cxy[:, 1] * tz
+        dist[idx] = cxy[:, 0] * (1 - tz) + cxy[:, 1] * tz
         dx = c[:, 1] - c[:, 0]
         dxy = dx[:, 0] * (1 - ty) + dx[:, 1] * ty
         dy = cx[:, 1] - cx[:, 0]
-        grad[on, 0] = dxy[:, 0] * (1 - tz) + dxy[:, 1] * tz
-        grad[on, 1] = dy[:, 0] * (1 - tz) + dy[:, 1] * tz
-        grad[on, 2] = cxy[:, 1] - cxy[:, 0]
-        grad /= self.spacing_mm
+        grad[idx, 0] = (dxy[:, 0] * (1 - tz) + dxy[:, 1] * tz) / self.spacing_mm
+        grad[idx, 1] = (dy[:, 0] * (1 - tz) + dy[:, 1] * tz) / self.spacing_mm
+        grad[idx, 2] = (cxy[:, 1] - cxy[:, 0]) / self.spacing_mm
         return dist, grad
 
 
