@@ -442,13 +442,15 @@ CLEARANCE_MM = 0.8
 RETRY_MARGIN_MM = 0.5
 
 
-def push_out(points: np.ndarray, grids, matrices: dict[str, np.ndarray], passes: int = 5) -> np.ndarray:
+def push_out(points: np.ndarray, grids, matrices: dict[str, np.ndarray], passes: int = 5,
+             clearance_mm: float = CLEARANCE_MM) -> np.ndarray:
     """Move points ``(n, 3)`` (pelvis frame) that lie inside a bone out to its surface.
 
-    Each point inside (or within :data:`CLEARANCE_MM` of) a bone moves along the distance
-    gradient by the depth; ``matrices`` place each grid's body in the pelvis frame. Later passes
-    revisit only the points moved in the pass before (one pushed out of one bone may have met
-    the other).
+    Each point inside (or within ``clearance_mm``, by default :data:`CLEARANCE_MM`, of) a bone
+    moves along the distance gradient by the depth; ``matrices`` place each grid's body in the
+    pelvis frame. Later passes revisit only the points moved in the pass before (one pushed out
+    of one bone may have met the other). The grids hold distances up to 8 mm, so a clearance
+    must be less than that.
     """
     points = np.array(points, dtype=float)
     frames = [(grid, matrices.get(grid.body, np.eye(4))) for grid in grids]
@@ -457,10 +459,10 @@ def push_out(points: np.ndarray, grids, matrices: dict[str, np.ndarray], passes:
         moved = np.zeros(len(points), dtype=bool)
         for grid, T in frames:
             R, o = T[:3, :3], T[:3, 3]
-            d, g = grid.sample((points[active] - o) @ R, within_mm=CLEARANCE_MM + 2.0 * grid.spacing_mm)
+            d, g = grid.sample((points[active] - o) @ R, within_mm=clearance_mm + 2.0 * grid.spacing_mm)
             # Later passes only fix points still clearly inside (not those a little short of the
             # clearance after the first push), so that they end quickly.
-            hit = d < (CLEARANCE_MM if pass_no == 0 else CLEARANCE_MM - RETRY_MARGIN_MM)
+            hit = d < (clearance_mm if pass_no == 0 else clearance_mm - RETRY_MARGIN_MM)
             if not hit.any():
                 continue
             pts = active[hit]
@@ -468,7 +470,7 @@ def push_out(points: np.ndarray, grids, matrices: dict[str, np.ndarray], passes:
             # Half steps after the first passes: a point caught in the narrow gap between two
             # bones (the sacroiliac joint) settles in it instead of jumping from one to the other.
             step = 1.0 if pass_no < 2 else 0.5
-            points[pts] += (step * (CLEARANCE_MM - d[hit])[:, None] * gn) @ R.T
+            points[pts] += (step * (clearance_mm - d[hit])[:, None] * gn) @ R.T
             moved[pts] = True
         active = np.flatnonzero(moved)
         if not len(active):

@@ -25,6 +25,7 @@ from viewer.core.anatomy import BONE_BODY, Landmark
 from viewer.core.errors import DataError
 from viewer.core.paths import PathSet
 from viewer.core.belly import BellyRig
+from viewer.core.nerve_course import nerve_vertices
 from viewer.core.sweep import DEFAULT_RING, DEFAULT_STATIONS, sweep_faces, sweep_vertices
 from viewer.io import bellies as bellyio
 from viewer.io import meshes as meshio
@@ -169,8 +170,14 @@ def generate(params: BoneParams | None = None, source: str = "ct", lift_nodes=No
             meshes[line_id] = (lines[index[line_id]].kind, "pelvis", vertices, rig.faces())
     faces = sweep_faces(DEFAULT_STATIONS, DEFAULT_RING)
     for line, poly in zip(lines, polylines):
-        if line.id not in meshes:
-            meshes[line.id] = (line.kind, "pelvis", sweep_vertices(poly, line.shape, DEFAULT_STATIONS, DEFAULT_RING), faces)
+        if line.id in meshes:
+            continue
+        if line.kind == "nerve":
+            # Drawn along a smooth course off the bones, as the viewer draws it at every pose.
+            vertices = nerve_vertices(poly, line.shape, grids, {}, DEFAULT_STATIONS, DEFAULT_RING)
+        else:
+            vertices = sweep_vertices(poly, line.shape, DEFAULT_STATIONS, DEFAULT_RING)
+        meshes[line.id] = (line.kind, "pelvis", vertices, faces)
     return meshes, landmarks, path_doc, generator, rig, grids
 
 

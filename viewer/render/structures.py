@@ -23,6 +23,7 @@ from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
 from viewer.core.actions import roles
 from viewer.core.constants import FULL_COLOUR_MOMENT_ARM_MM, FULL_COLOUR_TORQUE_NM
 from viewer.core.kinematics import body_transform
+from viewer.core.nerve_course import nerve_vertices
 from viewer.core.sweep import Sweeper
 from viewer.render import palette
 from viewer.render.primitives import bone_normals, surface_actor, triangles, vtk_matrix
@@ -196,14 +197,19 @@ class StructureLayer:
         rig = self.model.bellies
         in_rig = set(rig.line_ids) if rig is not None else set()
         lines = [(k, line) for k, line in enumerate(self.model.paths.lines)
-                 if line.id in self.points and line.id not in in_rig]
+                 if line.id in self.points and line.id not in in_rig and line.kind != "nerve"]
         if self._sweeper is None:
             self._sweeper = Sweeper([line.shape for _, line in lines])
-        swept = list(zip((line for _, line in lines), self._sweeper([self.polylines[k] for k, _ in lines])))
+        swept = list(zip((line for _, line in lines), self._sweeper([self.polylines[k] for k, _ in lines]))) \
+            if lines else []
+        femur = {"femur": self.body_matrix("femur", pose)}
+        # Nerves: swept along a smooth course kept off the bones (viewer.core.nerve_course).
+        swept += [(line, nerve_vertices(self.polylines[k], line.shape, self.model.bone_distance, femur))
+                  for k, line in enumerate(self.model.paths.lines) if line.id in self.points and line.kind == "nerve"]
         if rig is not None:
             # Muscle bellies: their display fibres re-evaluated from the lines at this pose.
             bellies = rig.vertices([self.polylines[self.line_index[i]] for i in rig.line_ids],
-                                   {"femur": self.body_matrix("femur", pose)}, self.model.bone_distance)
+                                   femur, self.model.bone_distance)
             swept += [(self.model.paths.lines[self.line_index[i]], v) for i, v in zip(rig.line_ids, bellies)]
         for line, vertices in swept:
             self.points[line.id][:] = vertices
