@@ -3,7 +3,8 @@
 Steps the femur through a slider-like sequence of poses (1 degree apart) and through jumps
 between distant poses, and prints the milliseconds per pose of: the swept tubes along the
 mechanics lines (the surfaces drawn before the bellies), the bellies without the bone
-push-out, and the bellies as drawn (pushed out of the bones). The path computation, common to all, is timed on its own.
+push-out, the bellies as drawn (pushed out of the bones), and the sciatic nerve as drawn (its
+smooth course kept off the bones). The path computation, common to all, is timed on its own.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 import numpy as np
 
 from viewer.core.kinematics import body_transform
+from viewer.core.nerve_course import nerve_vertices
 from viewer.core.sweep import Sweeper
 
 
@@ -52,6 +54,13 @@ def main(data_dir=None) -> None:
             rig.vertices([polys[index[i]] for i in rig.line_ids], {"femur": femur[tuple(p)]}, grids)
         return run
 
+    nerves = [line for line in model.paths.lines if line.kind == "nerve"]
+
+    def nerve(p):
+        polys = paths[tuple(p)]
+        for line in nerves:
+            nerve_vertices(polys[index[line.id]], line.shape, model.bone_distance, {"femur": femur[tuple(p)]})
+
     print(f"muscles: {len(rig.line_ids)} bellies of {rig.fibres} fibres x {rig.stations} stations "
           f"({2 * rig.fibres * rig.stations} vertices each); ms per pose (best of 3)")
     print(f"  paths (mechanics lines, common to all)     {_per_pose_ms(lambda p: model.paths.polylines(p), drag):7.2f}")
@@ -60,6 +69,7 @@ def main(data_dir=None) -> None:
         print(f"    swept tubes (before the bellies)          {_per_pose_ms(tubes, poses):7.2f}")
         print(f"    bellies, no bone push-out                 {_per_pose_ms(bellies(()), poses):7.2f}")
         print(f"    bellies as drawn (pushed out of the bones) {_per_pose_ms(bellies(model.bone_distance), poses):7.2f}")
+        print(f"    sciatic nerve as drawn (off the bones)     {_per_pose_ms(nerve, poses):7.2f}")
 
 
 if __name__ == "__main__":
