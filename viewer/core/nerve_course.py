@@ -92,13 +92,14 @@ def nerve_vertices(polyline: np.ndarray, shape: SweepShape, grids=(), matrices: 
     """Vertices of the nerve's tube (as :func:`viewer.core.sweep.sweep_vertices`) along its drawn
     course, with any vertex still within a bone pushed out of it."""
     matrices = matrices or {}
-    course = drawn_course(polyline, grids, matrices, clearance_for(shape))
+    width, thickness = width_profile(shape, np.linspace(0.0, 1.0, stations))
+    course = drawn_course(polyline, grids, matrices, float(0.5 * thickness.max() + MARGIN_MM))
     vertices = sweep_vertices(course, shape, stations, ring)
     if not grids:
         return vertices
     # Only the rings whose centre is within their own half width of a bone can reach into it.
     centres = resample_polyline(course, stations)
-    half_width = 0.5 * width_profile(shape, np.linspace(0.0, 1.0, stations))[0]
+    half_width = 0.5 * width
     nearest = np.full(stations, np.inf)
     for grid in grids:
         T = matrices.get(grid.body, np.eye(4))
